@@ -1,0 +1,67 @@
+"""Date lines: the lines that start an archive entry.
+
+A date line is a line that is, by itself, a calendar date. Anything else on the line
+(``On 25 February, 2021, …``, ``2030 Agenda progress …``) makes it ordinary text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+
+# Each shape is matched against the whole stripped line, case-insensitively.
+_SHAPES = [
+    re.compile(rf"{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+{_YEAR}", re.IGNORECASE),  # 12 March, 2021
+    re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}", re.IGNORECASE),  # March 12, 2021
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),  # 2021-03-12 (ISO 8601)
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DateLine:
+    """A line shaped like a date: ``date`` is set when it is a real one, else ``problem``."""
+
+    text: str
+    date: dt.date | None
+    problem: str | None = None
+
+
+def parse_date_line(line: str) -> DateLine | None:
+    """Return the date line ``line`` is, or ``None`` when it is ordinary text."""
+    text = line.strip()
+    if not text or len(text) > 40 or not text[0].isalnum():
+        return None
+    for shape in _SHAPES:
+        match = shape.fullmatch(text)
+        if match:
+            return _to_date_line(text, match)
+    return None
+
+
+def _to_date_line(text: str, match: re.Match[str]) -> DateLine:
+    month_text = match["month"].lower()
+    month = int(month_text) if month_text.isdigit() else _MONTHS[month_text]
+    year, day = int(match["year"]), int(match["day"])
+    try:
+        return DateLine(text, dt.date(year, month, day))
+    except ValueError:
+        return DateLine(text, None, f"impossible date '{text}'")

@@ -1,0 +1,145 @@
+"""Archive text → entries and diagnostics. Pure: no files, no clock, no globals that change.
+
+The format, as the newsroom writes it: a date line, the title on the next non-blank line,
+then summary paragraphs (separated by blank lines) up to the next date line. Bad input is
+reported as a :class:`~feeds.entry.Diagnostic` and skipped; every good entry is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from feeds.dates import DateLine, parse_date_line
+from feeds.entry import Diagnostic, Entry, Source, error, warning
+from feeds.ids import DEFAULT_TAG_AUTHORITY, entry_guid, entry_slug
+
+# Characters XML 1.0 forbids or that no editor shows: C0 and C1 controls (tab excepted),
+# DEL, and the non-characters U+FFFE/U+FFFF. Dropped with a warning.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+# Invisible characters dropped silently: zero-width space/joiners, word joiner, stray BOMs.
+_INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedText:
+    """What one archive file yields: its entries in file order, and what was wrong."""
+
+    entries: tuple[Entry, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(slots=True)
+class _Block:
+    """The lines from one date line up to the next: one entry, if all is well."""
+
+    date_line: DateLine
+    line_number: int
+    lines: list[tuple[int, str]] = field(default_factory=list)  # (number, text); "" = blank
+
+
+def parse_text(
+    text: str, path: str, *, tag_authority: str = DEFAULT_TAG_AUTHORITY
+) -> ParsedText:
+    """Parse one archive file's text; ``path`` is only used in diagnostics and sources."""
+    diagnostics: list[Diagnostic] = []
+    lines = _clean_lines(text, path, diagnostics)
+    entries: list[Entry] = []
+    for block in _blocks(lines, path, diagnostics):
+        entry = _block_to_entry(block, path, tag_authority, diagnostics)
+        if entry is not None:
+            entries.append(entry)
+    diagnostics.sort(key=lambda d: d.source.line)
+    return ParsedText(tuple(entries), tuple(diagnostics))
+
+
+def _clean_lines(text: str, path: str, diagnostics: list[Diagnostic]) -> list[str]:
+    """Split into lines (LF, CRLF or CR) with white space normalised to single spaces."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(text):
+        text = _drop_controls(text, path, diagnostics)
+    text = text.translate(_INVISIBLE)
+    # str.split() with no argument splits on every Unicode space: tab, NBSP, U+202F, U+2028…
+    return [" ".join(line.split()) for line in text.split("\n")]
+
+
+def _drop_controls(text: str, path: str, diagnostics: list[Diagnostic]) -> str:
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        found = _CONTROL.findall(line)
+        if found:
+            codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
+            diagnostics.append(
+                warning(path, number, f"dropped {len(found)} control character(s) ({codes})")
+            )
+            lines[number - 1] = _CONTROL.sub("", line)
+    return "\n".join(lines)
+
+
+def _blocks(lines: list[str], path: str, diagnostics: list[Diagnostic]) -> Iterator[_Block]:
+    """Group lines into blocks that each start at a date line; report text before the first."""
+    block: _Block | None = None
+    preamble_reported = False
+    for number, line in enumerate(lines, start=1):
+        date_line = parse_date_line(line) if line else None
+        if date_line is not None:
+            if block is not None:
+                yield block
+            block = _Block(date_line, number)
+        elif block is not None:
+            block.lines.append((number, line))
+        elif line and not preamble_reported:
+            diagnostics.append(
+                error(path, number, "text before the first date line (skipped up to it)")
+            )
+            preamble_reported = True
+    if block is not None:
+        yield block
+
+
+def _block_to_entry(
+    block: _Block, path: str, tag_authority: str, diagnostics: list[Diagnostic]
+) -> Entry | None:
+    date = block.date_line.date
+    if date is None:
+        diagnostics.append(
+            error(path, block.line_number, f"{block.date_line.problem}; entry skipped")
+        )
+        return None
+    content = [(number, line) for number, line in block.lines if line]
+    if not content:
+        diagnostics.append(
+            error(path, block.line_number, f"date line '{block.date_line.text}' has no title")
+        )
+        return None
+    title_number, title = content[0]
+    summary = _paragraphs(block.lines, after=title_number)
+    if not summary:
+        diagnostics.append(warning(path, title_number, f"entry '{title}' has no summary"))
+    slug = entry_slug(date, title)
+    return Entry(
+        id=slug,
+        guid=entry_guid(tag_authority, date, slug),
+        date=date,
+        title=title,
+        summary=summary,
+        source=Source(path, block.line_number),
+    )
+
+
+def _paragraphs(lines: list[tuple[int, str]], after: int) -> tuple[str, ...]:
+    """Non-blank lines after the title, joined into paragraphs at blank lines."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for number, line in lines:
+        if number <= after:
+            continue
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return tuple(paragraphs)

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# System packages that some tests need (Chromium for the widget, nginx for the cache
+# integration test). Installed when missing and we are root; otherwise those tests skip
+# and say why.
+set -u
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "test-deps: not root or no apt-get; tests needing ${missing[*]} will be skipped" >&2
+    exit 0
+fi
+echo "test-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || true
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+    || echo "test-deps: could not install ${missing[*]}; those tests will be skipped" >&2
+exit 0
