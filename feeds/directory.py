@@ -1,0 +1,69 @@
+"""Which feeds exist and how many entries each has: for the home page, OPML and export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from feeds.catalog import Catalog
+from feeds.countries import country_by_code
+from feeds.feedbuild import SiteInfo, newest_date, published_at
+from feeds.regions import all_regions
+from feeds.render import OutlineFeed, render_opml
+from feeds.selection import ALL, Selection, resolve
+from feeds.urls import SiteUrls
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    selection: Selection
+    count: int
+
+
+def listings(catalog: Catalog) -> dict[str, list[Listing]]:
+    """Every non-empty feed by group ("all", "country", "topic", "region")."""
+    countries = [
+        Listing(_selection(catalog, "country", country_by_code(code).slug), len(p))
+        for code, p in catalog.country_index.items() if p
+    ]
+    topics = [
+        Listing(_selection(catalog, "topic", topic.slug), len(catalog.topic_index[topic.slug]))
+        for topic in catalog.taxonomy.topics if catalog.topic_index.get(topic.slug)
+    ]
+    regions = [
+        Listing(_selection(catalog, "region", region.slug), len(catalog.region_index[region.slug]))
+        for region in all_regions() if catalog.region_index.get(region.slug)
+    ]
+    countries.sort(key=lambda item: (-item.count, item.selection.name))
+    return {
+        "all": [Listing(ALL, len(catalog.entries))],
+        "country": countries,
+        "topic": topics,
+        "region": regions,
+    }
+
+
+def _selection(catalog: Catalog, kind: str, slug: str) -> Selection:
+    return resolve(catalog, kind, slug)
+
+
+GROUP_NAMES = {"all": "All news", "country": "Countries", "topic": "Topics",
+               "region": "Regions"}
+
+
+def opml_document(catalog: Catalog, site: SiteInfo, urls: SiteUrls) -> bytes:
+    """OPML 2.0 subscription list of every non-empty feed (Atom)."""
+    groups = [
+        (GROUP_NAMES[group], [
+            OutlineFeed(
+                title=f"{site.title} — {item.selection.name}",
+                xml_url=urls.feed(item.selection.path, "atom"),
+                html_url=urls.page(item.selection.path),
+                feed_type="atom",
+                description=item.selection.description,
+            )
+            for item in items
+        ])
+        for group, items in listings(catalog).items() if items
+    ]
+    modified = published_at(newest_date(catalog), site.timezone)
+    return render_opml(f"{site.title}: feeds", site.author_name, modified, groups)

@@ -1,0 +1,261 @@
+"""A feed request → the feed document: parameters, paging (RFC 5005) and metadata.
+
+Pure: the web app and the static export call the same functions, so a file written by
+``feeds build`` is byte for byte what the server answers for the same base URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from dateutil import tz
+
+from feeds.catalog import Catalog, Query
+from feeds.countries import country_by_code, country_by_slug
+from feeds.entry import Entry
+from feeds.errors import InvalidQueryError, UnknownSelectionError
+from feeds.ids import tag_uri
+from feeds.render import FORMATS, Category, FeedInfo, FeedItem, Paging
+from feeds.search import query_words
+from feeds.selection import Selection, positions
+from feeds.urls import SiteUrls
+
+#: The year in feed tag URIs (RFC 4151 wants a date the authority was held; any fixed one).
+FEED_TAG_YEAR = 2021
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 10
+MAX_LIST_VALUES = 20
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What every feed says about the publisher, from the settings."""
+
+    title: str
+    author_name: str
+    language: str
+    timezone: dt.tzinfo
+    tag_authority: str
+    hubs: tuple[str, ...] = ()
+    generator_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedParams:
+    """Validated query parameters of a feed or page request."""
+
+    query: Query
+    limit: int
+    page: int
+    #: Canonical non-default filter parameters (no paging), in a fixed order, for links.
+    filters: tuple[tuple[str, str], ...] = ()
+
+    def link_params(self, page: int, default_limit: int) -> tuple[tuple[str, str], ...]:
+        """Parameters of this request's URL for ``page`` (RFC 5005: first page has none)."""
+        params = list(self.filters)
+        if self.limit != default_limit:
+            params.append(("limit", str(self.limit)))
+        if page > 1:
+            params.append(("page", str(page)))
+        return tuple(params)
+
+
+@dataclass(frozen=True, slots=True)
+class PageOfEntries:
+    entries: tuple[Entry, ...]
+    total: int
+    page: int
+    pages: int
+
+
+def parse_params(
+    args: Mapping[str, Sequence[str]], catalog: Catalog, *, default_limit: int, max_limit: int
+) -> FeedParams:
+    """Validate ``args`` (name → values); raises InvalidQueryError with a one-line reason."""
+    get = _single_values(args)
+    limit = _integer(get("limit"), "limit", 1, max_limit, default_limit)
+    page = _integer(get("page"), "page", 1, 10**9, 1)
+    filters: list[tuple[str, str]] = []
+    words = _words(get("q"), filters)
+    countries = _slugs(get("country"), "country", _country_code, filters)
+    topics = _slugs(get("topic"), "topic", lambda s: catalog.taxonomy.by_slug(s).slug, filters)
+    since = _since(get("since"), filters)
+    query = Query(frozenset(countries), frozenset(topics), words, since)
+    return FeedParams(query, limit, page, tuple(filters))
+
+
+def _single_values(args: Mapping[str, Sequence[str]]) -> Callable[[str], str | None]:
+    def get(name: str) -> str | None:
+        values = args.get(name) or ()
+        if len(values) > 1:
+            raise InvalidQueryError(f"{name} is given {len(values)} times; give it once")
+        return values[0] if values else None
+
+    return get
+
+
+def _integer(value: str | None, name: str, low: int, high: int, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        raise InvalidQueryError(f"{name} must be a whole number from {low} to {high}, "
+                                f"not '{value[:40]}'")
+    number = int(value)
+    if not low <= number <= high:
+        raise InvalidQueryError(f"{name} must be from {low} to {high}, not {number}")
+    return number
+
+
+def _words(value: str | None, filters: list[tuple[str, str]]) -> tuple[str, ...]:
+    if value is None or not value.strip():
+        return ()
+    if len(value) > MAX_QUERY_CHARS:
+        raise InvalidQueryError(f"q is too long: at most {MAX_QUERY_CHARS} characters")
+    words = query_words(value)
+    if not words:
+        raise InvalidQueryError("q must contain at least one word")
+    if len(words) > MAX_QUERY_WORDS:
+        raise InvalidQueryError(f"q has too many words: at most {MAX_QUERY_WORDS}")
+    filters.append(("q", " ".join(words)))
+    return words
+
+
+def _slugs(
+    value: str | None, name: str, lookup: Callable[[str], str],
+    filters: list[tuple[str, str]],
+) -> list[str]:
+    if value is None:
+        return []
+    slugs = [part.strip().lower() for part in value.split(",")]
+    if not all(slugs) or len(slugs) > MAX_LIST_VALUES:
+        raise InvalidQueryError(f"{name} must be 1 to {MAX_LIST_VALUES} comma-separated "
+                                f"names, not '{value[:60]}'")
+    keys: list[str] = []
+    for slug in slugs:
+        try:
+            keys.append(lookup(slug))
+        except UnknownSelectionError:
+            raise InvalidQueryError(f"unknown {name} '{slug[:40]}' in {name}=") from None
+    filters.append((name, ",".join(sorted(set(slugs)))))
+    return keys
+
+
+def _country_code(slug: str) -> str:
+    """A ``country=`` value: a country slug or an ISO alpha-2 code."""
+    if len(slug) == 2 and slug.isalpha():
+        return country_by_code(slug).code
+    return country_by_slug(slug).code
+
+
+def _since(value: str | None, filters: list[tuple[str, str]]) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError
+        since = dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidQueryError(f"since must be a date as YYYY-MM-DD, not '{value[:40]}'") from None
+    filters.append(("since", since.isoformat()))
+    return since
+
+
+def select_page(catalog: Catalog, selection: Selection, params: FeedParams) -> PageOfEntries:
+    """The entries of one page; raises InvalidQueryError for a page past the last."""
+    found = catalog.select(positions(catalog, selection), params.query)
+    pages = max(1, math.ceil(len(found) / params.limit))
+    if params.page > pages:
+        raise InvalidQueryError(f"page must be from 1 to {pages} for this feed, "
+                                f"not {params.page}")
+    start = (params.page - 1) * params.limit
+    chosen = found[start : start + params.limit]
+    entries = tuple(catalog.entries[p] for p in chosen)
+    return PageOfEntries(entries, len(found), params.page, pages)
+
+
+def published_at(date: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """Midnight of ``date`` in ``zone`` (moved forward if a DST jump skips midnight)."""
+    return tz.resolve_imaginary(dt.datetime.combine(date, dt.time(0), tzinfo=zone))
+
+
+def build_feed(
+    catalog: Catalog, selection: Selection, params: FeedParams, extension: str,
+    site: SiteInfo, urls: SiteUrls, *, default_limit: int,
+) -> bytes:
+    """The feed document, in the format named by ``extension``."""
+    page = select_page(catalog, selection, params)
+    items = [feed_item(entry, catalog, site, urls) for entry in page.entries]
+    info = feed_info(catalog, selection, params, page, extension, site, urls,
+                     items=items, default_limit=default_limit)
+    return FORMATS[extension].render(info, items)
+
+
+def feed_item(entry: Entry, catalog: Catalog, site: SiteInfo, urls: SiteUrls) -> FeedItem:
+    country_scheme = urls.category_scheme("country")
+    topic_scheme = urls.category_scheme("topic")
+    categories = [
+        Category(code, country_scheme, country_by_code(code).name) for code in entry.countries
+    ] + [Category(slug, topic_scheme, _topic_name(catalog, slug)) for slug in entry.topics]
+    published = published_at(entry.date, site.timezone)
+    # Same-day entries get `updated` one second apart, in feed order: readers that sort
+    # by time keep our order, and no two entries of a feed share one (W3C DuplicateUpdated).
+    rank = catalog.same_day_rank[catalog.by_id[entry.id]]
+    return FeedItem(entry, urls.entry(entry.id), published, tuple(categories),
+                    updated=published + dt.timedelta(seconds=rank))
+
+
+def _topic_name(catalog: Catalog, slug: str) -> str:
+    try:
+        return catalog.taxonomy.by_slug(slug).name
+    except UnknownSelectionError:
+        return slug
+
+
+def feed_info(
+    catalog: Catalog, selection: Selection, params: FeedParams, page: PageOfEntries,
+    extension: str, site: SiteInfo, urls: SiteUrls, *, items: Sequence[FeedItem],
+    default_limit: int,
+) -> FeedInfo:
+    def link(number: int) -> str:
+        return urls.feed(selection.path, extension, params.link_params(number, default_limit))
+
+    paging = Paging(
+        first=link(1),
+        previous=link(page.page - 1) if page.page > 1 else None,
+        next=link(page.page + 1) if page.page < page.pages else None,
+        last=link(page.pages),
+    )
+    newest = items[0].modified if items else published_at(newest_date(catalog), site.timezone)
+    return FeedInfo(
+        title=f"{site.title} — {selection.name}",
+        subtitle=_subtitle(selection, params),
+        feed_id=tag_uri(site.tag_authority, FEED_TAG_YEAR, f"feeds/{selection.path}"),
+        self_url=link(page.page),
+        html_url=urls.page(selection.path),
+        updated=newest,
+        language=site.language,
+        author_name=site.author_name,
+        author_uri=urls.home(),
+        generator_uri=None,
+        generator_version=site.generator_version,
+        hubs=site.hubs,
+        paging=paging,
+    )
+
+
+def newest_date(catalog: Catalog) -> dt.date:
+    """The archive's newest date: the ``updated`` of feeds that have no entries."""
+    return catalog.entries[0].date if catalog.entries else _EPOCH
+
+
+def _subtitle(selection: Selection, params: FeedParams) -> str:
+    text = selection.description or f"Press releases: {selection.name}."
+    if params.filters:
+        text += " Filtered by " + ", ".join(f"{k}={v}" for k, v in params.filters) + "."
+    return text

@@ -1,0 +1,48 @@
+"""Absolute URLs of everything the service publishes, from one base URL.
+
+The web app's routes (``webapp/``) and these builders describe the same URL contract;
+``tests/test_urls.py`` checks every URL built here answers in the app. Keeping the builder
+free of Flask lets the static export (``feeds build``) produce byte-identical documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+#: Feed formats by file extension.
+FEED_EXTENSIONS = ("atom", "rss", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteUrls:
+    #: Scheme, host and path prefix, without a trailing slash: ``https://example.org/news``.
+    base: str
+
+    def home(self) -> str:
+        return self.base + "/"
+
+    def page(self, selection_path: str, params: Sequence[tuple[str, str]] = ()) -> str:
+        """HTML page of a selection: ``all`` → home, ``country/mexico`` → ``/country/mexico``."""
+        url = self.home() if selection_path == "all" else f"{self.base}/{selection_path}"
+        return f"{url}?{urlencode(params)}" if params else url
+
+    def feed(
+        self, selection_path: str, extension: str, params: Sequence[tuple[str, str]] = ()
+    ) -> str:
+        url = f"{self.base}/feeds/{selection_path}.{extension}"
+        return f"{url}?{urlencode(params)}" if params else url
+
+    def entry(self, entry_id: str) -> str:
+        return f"{self.base}/entries/{quote(entry_id)}"
+
+    def category_scheme(self, kind: str) -> str:
+        """``https://host/country/``: scheme + term (an ISO code) redirects to the page."""
+        return f"{self.base}/{kind}/"
+
+    def opml(self) -> str:
+        return f"{self.base}/feeds.opml"
+
+    def static(self, filename: str) -> str:
+        return f"{self.base}/static/{filename}"

@@ -1,0 +1,72 @@
+"""The web service: feeds, pages and embeds over the library in ``feeds/``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from feeds.catalog import CatalogLoader
+from webapp.settings import load_settings
+from webapp.site import make_site
+from webapp.store import CatalogStore
+
+#: Paths whose answers partner browsers may read from any origin.
+CORS_PREFIXES = ("/feeds/", "/feeds.opml", "/healthz", "/embed/")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then ``FEEDS_*`` environment variables, then ``config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(load_settings(overrides=config))
+    trusted = app.config["FEEDS_TRUSTED_PROXIES"]
+    if trusted:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
+        )
+    loader = CatalogLoader(Path(app.config["FEEDS_ARCHIVE"]),
+                           tag_authority=app.config["FEEDS_TAG_AUTHORITY"])
+    store = CatalogStore(loader, app.config["FEEDS_RELOAD_SECONDS"])
+    app.extensions["feeds"] = make_site(app.config, store)
+
+    from webapp import feed_views, pages
+
+    app.register_blueprint(feed_views.bp)
+    app.register_blueprint(pages.bp)
+    app.register_error_handler(HTTPException, _plain_error)
+    app.after_request(_common_headers)
+    logging.getLogger("feeds").setLevel(logging.INFO)
+    return app
+
+
+def _plain_error(error: HTTPException) -> Response:
+    """Errors are one line of plain text: easy to read in a browser, a log or curl."""
+    response = error.get_response()
+    if error.code is not None and 300 <= error.code < 400:
+        return response
+    response.set_data(f"{error.code} {error.name}: {error.description}\n")
+    response.content_type = "text/plain; charset=utf-8"
+    return response
+
+
+def _common_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'",
+        )
+    if request.path.startswith(CORS_PREFIXES):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = (
+                "If-None-Match, If-Modified-Since, Cache-Control"
+            )
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response

@@ -1,0 +1,55 @@
+"""``feeds serve``: the app under gunicorn, the production server.
+
+The app (and so the archive) is loaded once in the master before the workers fork
+(``preload_app``), so N workers share one parsed copy instead of parsing it N times.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class FeedsServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "preload_app": True,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": "info",
+    }
+
+
+def serve(host: str, port: int, workers: int, archive: str | None) -> None:
+    """Load the archive, then run gunicorn until interrupted."""
+    if archive:
+        os.environ["FEEDS_ARCHIVE"] = archive
+    from webapp import create_app
+
+    app = create_app()
+    gc.collect()
+    gc.freeze()  # keep the loaded archive's pages shared after fork (no GC writes to them)
+    FeedsServer(app, gunicorn_options(host, port, workers)).run()

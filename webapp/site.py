@@ -1,0 +1,76 @@
+"""Everything a request needs from the app, behind one object: ``site()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from dateutil import tz
+from flask import current_app, g, request
+
+from feeds.catalog import Catalog
+from feeds.feedbuild import SiteInfo
+from feeds.urls import SiteUrls
+from webapp.caching import DocumentCache
+from webapp.store import CatalogStore
+
+
+@dataclass
+class Site:
+    store: CatalogStore
+    info: SiteInfo
+    cache: DocumentCache
+    base_url: str  # configured public base URL, or "" to take it from each request
+    page_size: int
+    max_page_size: int
+    max_age: int
+
+
+def make_site(settings: dict[str, Any], store: CatalogStore) -> Site:
+    hub = settings["FEEDS_WEBSUB_HUB"]
+    info = SiteInfo(
+        title=settings["FEEDS_SITE_TITLE"],
+        author_name=settings["FEEDS_SITE_TITLE"],
+        language=settings["FEEDS_LANGUAGE"],
+        timezone=tz.gettz(settings["FEEDS_TIMEZONE"]),
+        tag_authority=settings["FEEDS_TAG_AUTHORITY"],
+        hubs=(hub,) if hub else (),
+        generator_version=_package_version(),
+    )
+    return Site(
+        store=store,
+        info=info,
+        cache=DocumentCache(settings["FEEDS_RESPONSE_CACHE_ENTRIES"]),
+        base_url=settings["FEEDS_BASE_URL"],
+        page_size=settings["FEEDS_PAGE_SIZE"],
+        max_page_size=settings["FEEDS_MAX_PAGE_SIZE"],
+        max_age=settings["FEEDS_CACHE_MAX_AGE"],
+    )
+
+
+def _package_version() -> str | None:
+    try:
+        return version("feeds")
+    except PackageNotFoundError:
+        return None
+
+
+def site() -> Site:
+    site: Site = current_app.extensions["feeds"]
+    return site
+
+
+def catalog() -> Catalog:
+    """The catalog for this request: read once, so one request never mixes two versions."""
+    if "catalog" not in g:
+        g.catalog = site().store.current()
+    found: Catalog = g.catalog
+    return found
+
+
+def urls() -> SiteUrls:
+    """Absolute URLs for this request: the configured base URL, else the request's own
+    (after ProxyFix has applied the trusted ``X-Forwarded-*`` headers)."""
+    base = site().base_url or (request.host_url.rstrip("/") + request.script_root)
+    return SiteUrls(base)
