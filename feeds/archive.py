@@ -121,10 +121,15 @@ def archive_files(directory: Path) -> list[tuple[str, Path]]:
         for name in names:
             if name.endswith(".txt") and not name.startswith("."):
                 path = Path(root, name)
-                found.append((path.relative_to(directory).as_posix(), path))
+                found.append((_display_name(path.relative_to(directory).as_posix()), path))
     if not found:
         raise ArchiveNotFoundError(f"archive directory '{directory}' has no *.txt files")
     return sorted(found)
+
+
+def _display_name(name: str) -> str:
+    """A file name that is not UTF-8 arrives with surrogates; show it with U+FFFD instead."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def merge_files(

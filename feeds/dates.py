@@ -29,10 +29,13 @@ _YEAR = r"(?P<year>\d{4})"
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
 
 # Each shape is matched against the whole stripped line, case-insensitively.
+_COMMA = r"(?:\s*,\s*|\s+)"
+# re.ASCII: case-insensitive matching must not let "ſ" match "s" or "ı" match "i".
+_FLAGS = re.IGNORECASE | re.ASCII
 _SHAPES = [
-    re.compile(rf"{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+{_YEAR}", re.IGNORECASE),  # 12 March, 2021
-    re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}", re.IGNORECASE),  # March 12, 2021
-    re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),  # 2021-03-12 (ISO 8601)
+    re.compile(rf"{_WEEKDAY}{_DAY}\s+{_MONTH}{_COMMA}{_YEAR}\.?", _FLAGS),  # 12 March, 2021
+    re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY}{_COMMA}{_YEAR}\.?", _FLAGS),  # March 12, 2021
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})", re.ASCII),  # ISO 8601
 ]
 
 

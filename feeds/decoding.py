@@ -14,8 +14,9 @@ def decode_archive_bytes(data: bytes, path: str) -> tuple[str, list[Diagnostic]]
             return data.decode("utf-16"), []
         except UnicodeDecodeError:
             pass
+    data = data.removeprefix(codecs.BOM_UTF8)  # also before text that is not UTF-8 after all
     try:
-        return data.decode("utf-8-sig"), []
+        return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = _line_of_offset(data, exc.start)
         bad_byte = data[exc.start]

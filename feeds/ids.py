@@ -17,8 +17,7 @@ from feeds.text import lower_tokens
 #: publishing, and never change it afterwards: every guid contains it.
 DEFAULT_TAG_AUTHORITY = "newsroom.example.org"
 
-_MAX_SLUG_CHARS = 100
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_MAX_SLUG_CHARS = 96
 _AUTHORITY = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"|[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]+"
@@ -38,15 +37,18 @@ def entry_slug(date: dt.date, title: str) -> str:
     outside ASCII, gets a short hash of its whole key so that this stays true.
     """
     key = title_key(title)
-    ascii_words = [w for w in key.split() if _ASCII_WORD.fullmatch(w)]
+    words = key.split()
+    # Tokens hold only letters, digits and marks, so ASCII ones are slug-safe as they are.
+    ascii_words = [w for w in words if w.isascii()]
     words_slug = "-".join(ascii_words)
-    faithful = len(ascii_words) == len(key.split())
+    faithful = len(ascii_words) == len(words)
     if len(words_slug) > _MAX_SLUG_CHARS:
         words_slug = words_slug[:_MAX_SLUG_CHARS].rsplit("-", 1)[0]
         faithful = False
     if not faithful or not words_slug:
+        # "--" never comes from title words, so no other title can spell this slug.
         digest = hashlib.sha1(key.encode()).hexdigest()[:8]
-        words_slug = f"{words_slug}-{digest}" if words_slug else digest
+        words_slug = f"{words_slug}--{digest}" if words_slug else f"-{digest}"
     return f"{date.isoformat()}-{words_slug}"
 
 

@@ -19,7 +19,7 @@ from feeds.ids import DEFAULT_TAG_AUTHORITY, entry_guid, entry_slug
 # DEL, and the non-characters U+FFFE/U+FFFF. Dropped with a warning.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
 # Invisible characters dropped silently: zero-width space/joiners, word joiner, stray BOMs.
-_INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None}
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,24 +57,28 @@ def parse_text(
 def _clean_lines(text: str, path: str, diagnostics: list[Diagnostic]) -> list[str]:
     """Split into lines (LF, CRLF or CR) with white space normalised to single spaces."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(text):
-        text = _drop_controls(text, path, diagnostics)
-    text = text.translate(_INVISIBLE)
-    # str.split() with no argument splits on every Unicode space: tab, NBSP, U+202F, U+2028…
-    return [" ".join(line.split()) for line in text.split("\n")]
-
-
-def _drop_controls(text: str, path: str, diagnostics: list[Diagnostic]) -> str:
     lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        found = _CONTROL.findall(line)
-        if found:
-            codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
-            diagnostics.append(
-                warning(path, number, f"dropped {len(found)} control character(s) ({codes})")
-            )
-            lines[number - 1] = _CONTROL.sub("", line)
-    return "\n".join(lines)
+    for index, line in enumerate(lines):
+        # isprintable() is False for tabs, NBSP and other odd spaces, controls and
+        # invisible format characters: only those lines need the slow path.
+        if not line.isprintable():
+            lines[index] = _clean_odd_line(line, path, index + 1, diagnostics)
+        elif line.startswith(" ") or line.endswith(" ") or "  " in line:
+            lines[index] = " ".join(line.split())
+    return lines
+
+
+def _clean_odd_line(line: str, path: str, number: int, diagnostics: list[Diagnostic]) -> str:
+    found = _CONTROL.findall(line)
+    if found:
+        codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
+        diagnostics.append(
+            warning(path, number, f"dropped {len(found)} control character(s) ({codes})")
+        )
+        line = _CONTROL.sub("", line)
+    line = _INVISIBLE.sub("", line)
+    # str.split() with no argument splits on every Unicode space: tab, NBSP, U+202F, U+2028…
+    return " ".join(line.split())
 
 
 def _blocks(lines: list[str], path: str, diagnostics: list[Diagnostic]) -> Iterator[_Block]:

@@ -1,0 +1,220 @@
+"""Parse-and-classify benchmark (issue 2): a synthetic archive of 100,000 entries.
+
+The archive is built in a temporary directory from the 20 real entries: dates spread over
+2000-2025 in every date-line shape, titles numbered and some with their words shuffled,
+about 200 files (some with a BOM or CRLF, as real files have). A child process then loads
+it, so that the peak memory printed is the load's own and not the builder's.
+
+It prints figures; it is not a test. Targets on one core: under 5 s and under 400 MB.
+
+    .venv/bin/python bench/bench_parse.py [--entries N] [--files N] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from feeds.archive import ArchiveLoader
+from feeds.entry import Entry
+
+TARGET_SECONDS = 5.0
+TARGET_MB = 400.0
+REAL_ARCHIVE = Path(__file__).resolve().parent.parent / "archive"
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2025, 12, 31)
+BOM = "\ufeff"
+
+
+# --- Building the synthetic archive (parent process) ------------------------------------
+
+
+def date_line(date: dt.date, shape: int) -> str:
+    """One of the shapes the newsroom writes (issue 2)."""
+    month = date.strftime("%B")
+    return [
+        f"{date.day} {month}, {date.year}",
+        f"{date.day} {month} {date.year}",
+        f"{month} {date.day}, {date.year}",
+        date.isoformat(),
+    ][shape]
+
+
+def synthetic_entries(count: int, rng: random.Random) -> list[tuple[dt.date, str]]:
+    """``(date, text)`` for ``count`` distinct entries, newest first."""
+    real = ArchiveLoader(REAL_ARCHIVE).load().entries
+    span = (LAST_DAY - FIRST_DAY).days
+    made: list[tuple[dt.date, str]] = []
+    for number in range(count):
+        base = real[number % len(real)]
+        words = base.title.split()
+        if number % 2:
+            rng.shuffle(words)
+        date = FIRST_DAY + dt.timedelta(days=rng.randrange(span + 1))
+        title = f"{' '.join(words)} (no. {number})"
+        paragraphs = list(base.summary) * (1 + number % 3 // 2)  # one paragraph or two
+        text = "\n\n".join([date_line(date, number % 4), title, *paragraphs])
+        made.append((date, text))
+    made.sort(key=lambda pair: pair[0], reverse=True)
+    return made
+
+
+def write_archive(directory: Path, entries: list[tuple[dt.date, str]], files: int) -> int:
+    """Write ``entries`` into about ``files`` files named by their date range; return bytes."""
+    per_file = max(1, -(-len(entries) // files))
+    written = 0
+    for index, start in enumerate(range(0, len(entries), per_file)):
+        chunk = entries[start : start + per_file]
+        text = "\n\n\n".join(entry_text for _date, entry_text in chunk) + "\n"
+        if index % 7 == 3:
+            text = BOM + text
+        newline = "\r\n" if index % 10 == 5 else "\n"
+        name = f"{chunk[-1][0]:%Y}/{chunk[-1][0]}-to-{chunk[0][0]}-press-releases.txt"
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline=newline) as out:
+            out.write(text)
+        written += path.stat().st_size
+    return written
+
+
+# --- Loading it (child process) ---------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes vs KiB
+
+
+class TimedClassifier:
+    """Wraps the classifier to split the load time into parsing and classifying."""
+
+    def __init__(self, classify: Callable[[Entry], Entry]) -> None:
+        self.classify = classify
+        self.seconds = 0.0
+
+    def __call__(self, entry: Entry) -> Entry:
+        started = time.perf_counter()
+        try:
+            return self.classify(entry)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def measure(directory: Path) -> dict[str, object]:
+    """Load ``directory`` cold, then after touching one file and after editing one."""
+    started = time.perf_counter()
+    try:
+        from feeds.classify import Classifier
+
+        classify: TimedClassifier | None = TimedClassifier(Classifier().classify)
+        classifier = "feeds.classify.Classifier"
+    except ImportError:
+        classify, classifier = None, "none (feeds.classify is not importable)"
+    setup = time.perf_counter() - started
+
+    loader = ArchiveLoader(directory, classify=classify)
+    started = time.perf_counter()
+    archive = loader.load()
+    cold = time.perf_counter() - started
+    classify_s = classify.seconds if classify is not None else 0.0
+
+    some_file = directory / archive.files[len(archive.files) // 2]
+    stat = some_file.stat()
+    os.utime(some_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    started = time.perf_counter()
+    touched = loader.load()
+    touch = time.perf_counter() - started
+
+    with some_file.open("a", encoding="utf-8") as out:
+        out.write("\n1 January, 2026\nA new entry\nAppended by the benchmark.\n")
+    started = time.perf_counter()
+    edited = loader.load()
+    edit = time.perf_counter() - started
+
+    return {
+        "entries": len(archive.entries),
+        "files": len(archive.files),
+        "diagnostics": len(archive.diagnostics),
+        "classifier": classifier,
+        "setup_s": setup,
+        "load_s": cold,
+        "classify_s": classify_s,
+        "touch_s": touch,
+        "touch_same": touched.version == archive.version,
+        "edit_s": edit,
+        "edit_entries": len(edited.entries),
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+# --- Report -----------------------------------------------------------------------------
+
+
+def verdict(value: float, target: float) -> str:
+    return "PASS" if value < target else "FAIL"
+
+
+def report(figures: dict[str, object], build_s: float, megabytes: float) -> str:
+    load_s, peak_mb = float(figures["load_s"]), float(figures["peak_mb"])  # type: ignore[arg-type]
+    rows = [
+        ("entries", f"{figures['entries']:,}", f"{figures['files']} files, {megabytes:.0f} MB "
+         f"of text, {figures['diagnostics']} diagnostics (built in {build_s:.1f} s)"),
+        ("classifier", str(figures["classifier"]), f"set up in {figures['setup_s']:.2f} s"),
+        ("parse+classify", f"{load_s:.2f} s", f"target < {TARGET_SECONDS:g} s   "
+         f"{verdict(load_s, TARGET_SECONDS)}   (classify {figures['classify_s']:.2f} s of it)"),
+        ("peak RSS", f"{peak_mb:.0f} MB", f"target < {TARGET_MB:g} MB  "
+         f"{verdict(peak_mb, TARGET_MB)}"),
+    ]  # fmt: skip
+    lines = [f"{name:<15} {value:>10}   {note}" for name, value, note in rows]
+    lines.append(
+        f"reload after touching one file: {figures['touch_s']:.3f} s "
+        f"({'same version' if figures['touch_same'] else 'VERSION CHANGED'}); "
+        f"after editing one file: {figures['edit_s']:.3f} s "
+        f"({figures['edit_entries']:,} entries)"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=100_000, help="default: 100000")
+    parser.add_argument("--files", type=int, default=200, help="about this many files")
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is not None:  # the measuring process
+        print(json.dumps(measure(args.child)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="feeds-bench-") as temporary:
+        directory = Path(temporary)
+        started = time.perf_counter()
+        entries = synthetic_entries(args.entries, random.Random(args.seed))
+        written = write_archive(directory, entries, args.files)
+        build_s = time.perf_counter() - started
+        del entries
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", str(directory)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if child.returncode != 0:
+        print(child.stderr, file=sys.stderr)
+        return child.returncode
+    print(report(json.loads(child.stdout), build_s, written / 2**20))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
