@@ -1,0 +1,94 @@
+"""What a feed document is made of, independent of its format."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from feeds.entry import Entry
+
+#: The author when none is configured: Atom needs one (RFC 4287 4.1.1).
+DEFAULT_AUTHOR = "Newsroom"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """One classification of an item: a country or a topic."""
+
+    #: The code or slug, e.g. ``"MX"`` or ``"labour-migration"``.
+    term: str
+    #: Absolute URL naming the taxonomy, e.g. ``"https://host/country/"``.
+    scheme: str
+    #: Human-readable name, e.g. ``"Mexico"``.
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """An entry as it appears in one feed: with its permalink, time and categories."""
+
+    entry: Entry
+    #: Absolute permalink, ``https://host/entries/<id>``.
+    url: str
+    #: Timezone-aware: the entry's date at midnight in the configured zone.
+    published: dt.datetime
+    categories: tuple[Category, ...]
+    #: Timezone-aware; ``published`` when ``None``. The W3C validator warns when two
+    #: entries of one feed share ``atom:updated`` (DuplicateUpdated), so callers give
+    #: same-day entries distinct values.
+    updated: dt.datetime | None = None
+
+    @property
+    def modified(self) -> dt.datetime:
+        """``updated``, else ``published``."""
+        return self.updated or self.published
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """RFC 5005 section 3 paged-feed links; absolute URLs, ``None`` when absent."""
+
+    first: str | None = None
+    previous: str | None = None
+    next: str | None = None
+    last: str | None = None
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """``(rel, href)`` pairs of the links present, in RFC 5005 order."""
+        pairs = (
+            ("first", self.first),
+            ("previous", self.previous),
+            ("next", self.next),
+            ("last", self.last),
+        )
+        return tuple((rel, href) for rel, href in pairs if href)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """Feed-level metadata; the caller builds it once per request."""
+
+    #: ``"Newsroom — Mexico"``.
+    title: str
+    #: One-line description (Atom subtitle, RSS description).
+    subtitle: str
+    #: Stable tag URI of the feed (Atom ``id``).
+    feed_id: str
+    #: Absolute URL of this document, in this format, with its query string.
+    self_url: str
+    #: Absolute URL of the alternate HTML page.
+    html_url: str
+    #: Timezone-aware; the newest entry's published time (the caller decides for empty feeds).
+    updated: dt.datetime
+    #: BCP 47 language tag.
+    language: str = "en"
+    author_name: str = DEFAULT_AUTHOR
+    author_uri: str | None = None
+    generator: str = "feeds"
+    generator_uri: str | None = None
+    generator_version: str | None = None
+    icon_url: str | None = None
+    #: WebSub hub URLs.
+    hubs: tuple[str, ...] = ()
+    paging: Paging = Paging()

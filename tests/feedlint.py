@@ -1,0 +1,441 @@
+"""Offline checks for the W3C Feed Validation Service rules that apply to our documents.
+
+Each ``lint_*`` returns human-readable problems; an empty list means clean. The rules
+come from RFC 4287 (Atom), the RSS 2.0 spec with the RSS Advisory Board's best
+practices, JSON Feed 1.1 and OPML 2.0, restricted to what our feeds contain. Pass
+``url`` to also check that ``rel="self"`` names the document where it is served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+from hypothesis import strategies as st
+from lxml import etree
+
+from feeds.entry import Entry, Source
+from feeds.render import Category, FeedInfo, FeedItem
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+_RFC822 = re.compile(
+    r"(?:(?P<day>Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(?P<date>\d{1,2} "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}) "
+    r"\d\d:\d\d(?::\d\d)? (?:[+-]\d{4}|UT|GMT|[ECMP][SD]T)"
+)
+_TAG_URI = re.compile(r"tag:[^,\s]+,\d{4}(-\d\d(-\d\d)?)?:\S*")  # RFC 4151 section 2.1
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_MARKUP = re.compile(r"</?[A-Za-z][^>]*>|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+
+
+def is_absolute_url(value: str | None) -> bool:
+    parts = urlsplit(value or "")
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in (value or "")
+
+
+def is_rfc3339(value: str | None) -> bool:
+    if not value or not _RFC3339.fullmatch(value):
+        return False
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_rfc822(value: str | None) -> bool:
+    """RFC 822 as amended by RFC 1123 (4-digit year), with a day of week that is right."""
+    match = _RFC822.fullmatch(value or "")
+    if not match:
+        return False
+    try:
+        date = dt.datetime.strptime(match["date"], "%d %b %Y")
+    except ValueError:
+        return False
+    return match["day"] is None or date.strftime("%a") == match["day"]
+
+
+def relative_urls(html: str) -> list[str]:
+    """``href``/``src`` values in ``html`` that are not absolute (readers resolve them wrongly)."""
+    found: list[str] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.extend(v or "" for k, v in attrs if k in ("href", "src") and not _abs(v))
+
+    Collector().feed(html)
+    return found
+
+
+def _abs(value: str | None) -> bool:
+    return is_absolute_url(value) or (value or "").startswith(("mailto:", "data:"))
+
+
+def _parse_xml(xml: bytes) -> tuple[Any, list[str]]:
+    try:
+        return etree.fromstring(xml, etree.XMLParser(resolve_entities=False)), []
+    except etree.XMLSyntaxError as error:
+        return None, [f"not well-formed XML: {error}"]
+
+
+def _duplicates(values: Iterable[Any]) -> list[Any]:
+    return [value for value, count in Counter(values).items() if count > 1]
+
+
+def _links(parent: Any, url: str | None, where: str) -> list[str]:
+    problems = []
+    for link in parent.iterfind(f"{ATOM}link"):
+        href, rel = link.get("href"), link.get("rel", "alternate")
+        if not is_absolute_url(href):
+            problems.append(f"{where}: link rel={rel!r} href {href!r} is not an absolute URL")
+        if rel == "self" and not link.get("type"):
+            problems.append(f"{where}: link rel='self' has no type")
+        if rel == "self" and url is not None and href != url:
+            problems.append(f"{where}: self link {href!r} does not match {url!r}")
+    alternates = [
+        (link.get("type"), link.get("hreflang"))
+        for link in parent.iterfind(f"{ATOM}link")
+        if link.get("rel", "alternate") == "alternate"
+    ]
+    for type_, hreflang in _duplicates(alternates):
+        problems.append(f"{where}: duplicate alternate link type={type_!r} hreflang={hreflang!r}")
+    return problems
+
+
+# Atom 1.0, RFC 4287
+
+
+def lint_atom(xml: bytes, url: str | None = None) -> list[str]:
+    feed, problems = _parse_xml(xml)
+    if feed is None:
+        return problems
+    if feed.tag != f"{ATOM}feed":
+        return [f"root element is {feed.tag}, not atom:feed"]
+    problems += _atom_required(feed, "feed")
+    problems += _links(feed, url, "feed")
+    if not any(link.get("rel") == "self" for link in feed.iterfind(f"{ATOM}link")):
+        problems.append("feed: no link rel='self'")
+    entries = feed.findall(f"{ATOM}entry")
+    feed_author = _has_author(feed)
+    for number, entry in enumerate(entries, 1):
+        where = f"entry {number}"
+        problems += _atom_required(entry, where)
+        problems += _links(entry, None, where)
+        if not feed_author and not _has_author(entry):
+            problems.append(f"{where}: no author, and the feed has none (RFC 4287 4.1.1)")
+        has_alternate = any(
+            link.get("rel", "alternate") == "alternate" for link in entry.iterfind(f"{ATOM}link")
+        )
+        if not has_alternate and entry.find(f"{ATOM}content") is None:
+            problems.append(f"{where}: neither content nor an alternate link")
+        for name in ("summary", "content"):
+            problems += _atom_text(entry.find(f"{ATOM}{name}"), f"{where} {name}")
+    for entry_id in _duplicates(entry.findtext(f"{ATOM}id") for entry in entries):
+        problems.append(f"duplicate entry id {entry_id!r}")
+    return problems
+
+
+def _atom_required(element: Any, where: str) -> list[str]:
+    problems = []
+    for name in ("id", "title", "updated"):
+        count = len(element.findall(f"{ATOM}{name}"))
+        if count != 1:
+            problems.append(f"{where}: {count} atom:{name} elements, need exactly 1")
+    element_id = element.findtext(f"{ATOM}id")
+    if element_id is not None and not _IRI.fullmatch(element_id):
+        problems.append(f"{where}: id {element_id!r} is not an absolute IRI")
+    elif element_id and element_id.startswith("tag:") and not _TAG_URI.fullmatch(element_id):
+        problems.append(f"{where}: id {element_id!r} is not an RFC 4151 tag URI")
+    for name in ("updated", "published"):
+        value = element.findtext(f"{ATOM}{name}")
+        if value is not None and not is_rfc3339(value):
+            problems.append(f"{where}: {name} {value!r} is not an RFC 3339 date")
+    return problems
+
+
+def _has_author(element: Any) -> bool:
+    return any(author.findtext(f"{ATOM}name") for author in element.iterfind(f"{ATOM}author"))
+
+
+def _atom_text(element: Any, where: str) -> list[str]:
+    if element is None:
+        return []
+    kind, text = element.get("type", "text"), element.text or ""
+    if kind == "text" and _MARKUP.search(text):
+        return [f"{where}: contains markup but is not type='html'"]
+    if kind == "html":
+        return [f"{where}: relative URL {href!r}" for href in relative_urls(text)]
+    return []
+
+
+# RSS 2.0 and the RSS Advisory Board's best practices profile
+
+
+def lint_rss(xml: bytes, url: str | None = None) -> list[str]:
+    rss, problems = _parse_xml(xml)
+    if rss is None:
+        return problems
+    channel = rss.find("channel")
+    if rss.tag != "rss" or rss.get("version") != "2.0" or channel is None:
+        return ["not an RSS 2.0 document (<rss version='2.0'><channel>)"]
+    problems += _rss_channel(channel, url)
+    items = channel.findall("item")
+    for number, item in enumerate(items, 1):
+        problems += _rss_item(item, f"item {number}")
+    for guid in _duplicates(
+        item.findtext("guid") for item in items if item.find("guid") is not None
+    ):
+        problems.append(f"duplicate guid {guid!r}")
+    return problems
+
+
+def _rss_channel(channel: Any, url: str | None) -> list[str]:
+    problems = [
+        f"channel: no {name}"
+        for name in ("title", "link", "description")
+        if not (channel.findtext(name) or "").strip()
+    ]
+    link = channel.findtext("link")
+    if link and not is_absolute_url(link):
+        problems.append(f"channel: link {link!r} is not an absolute URL")
+    problems += _links(channel, url, "channel")
+    atom_links = channel.findall(f"{ATOM}link")
+    if not any(atom_link.get("rel") == "self" for atom_link in atom_links):
+        problems.append("channel: no atom:link rel='self'")
+    if link in {a.get("href") for a in atom_links if a.get("rel", "alternate") != "alternate"}:
+        problems.append(f"channel: link {link!r} is a feed link, not the HTML page")
+    language = channel.findtext("language")
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        problems.append(f"channel: language {language!r} is not a language tag")
+    docs = channel.findtext("docs")
+    if docs is not None and not is_absolute_url(docs):
+        problems.append(f"channel: docs {docs!r} is not an absolute URL")
+    ttl = channel.findtext("ttl")
+    if ttl is not None and not ttl.isdigit():
+        problems.append(f"channel: ttl {ttl!r} is not a whole number of minutes")
+    problems += _rss_dates(channel, "channel", ("pubDate", "lastBuildDate"))
+    return problems
+
+
+def _rss_item(item: Any, where: str) -> list[str]:
+    problems = []
+    if item.find("title") is None and item.find("description") is None:
+        problems.append(f"{where}: neither title nor description")
+    link = item.findtext("link")
+    if link is not None and not is_absolute_url(link):
+        problems.append(f"{where}: link {link!r} is not an absolute URL")
+    guid = item.find("guid")
+    if guid is not None:
+        permalink = guid.get("isPermaLink", "true") == "true"
+        if permalink and not is_absolute_url(guid.text):
+            problems.append(f"{where}: guid {guid.text!r} is not a URL but isPermaLink is true")
+    for category in item.iterfind("category"):
+        domain = category.get("domain")
+        if domain is not None and not is_absolute_url(domain):
+            problems.append(f"{where}: category domain {domain!r} is not an absolute URL")
+        if not (category.text or "").strip():
+            problems.append(f"{where}: empty category")
+    description = item.findtext("description") or ""
+    problems += [f"{where}: description has relative URL {u!r}" for u in relative_urls(description)]
+    problems += _rss_dates(item, where, ("pubDate",))
+    return problems
+
+
+def _rss_dates(element: Any, where: str, names: tuple[str, ...]) -> list[str]:
+    return [
+        f"{where}: {name} {element.findtext(name)!r} is not an RFC 822 date with a 4-digit year"
+        for name in names
+        if element.find(name) is not None and not is_rfc822(element.findtext(name))
+    ]
+
+
+# JSON Feed 1.1
+
+# fmt: off
+_JSONFEED_KEYS = frozenset({
+    "version", "title", "home_page_url", "feed_url", "description", "user_comment",
+    "next_url", "icon", "favicon", "authors", "author", "language", "expired", "hubs", "items",
+})
+_JSONFEED_ITEM_KEYS = frozenset({
+    "id", "url", "external_url", "title", "content_html", "content_text", "summary", "image",
+    "banner_image", "date_published", "date_modified", "authors", "author", "tags",
+    "language", "attachments",
+})
+# fmt: on
+
+
+def lint_jsonfeed(data: bytes, url: str | None = None) -> list[str]:
+    try:
+        feed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return [f"not UTF-8 JSON: {error}"]
+    if not isinstance(feed, dict):
+        return ["top level is not an object"]
+    problems = _jsonfeed_object(feed, _JSONFEED_KEYS, "feed")
+    if feed.get("version") != JSONFEED_VERSION:
+        problems.append(f"feed: version {feed.get('version')!r} is not {JSONFEED_VERSION!r}")
+    if not isinstance(feed.get("title"), str) or not feed["title"]:
+        problems.append("feed: no title")
+    for key in ("feed_url", "home_page_url", "next_url", "icon", "favicon"):
+        if key in feed and not is_absolute_url(feed[key]):
+            problems.append(f"feed: {key} {feed[key]!r} is not an absolute URL")
+    if "feed_url" not in feed:
+        problems.append("feed: no feed_url")
+    elif url is not None and feed["feed_url"] != url:
+        problems.append(f"feed: feed_url {feed['feed_url']!r} does not match {url!r}")
+    for hub in feed.get("hubs", []):
+        if not isinstance(hub, dict) or not hub.get("type") or not is_absolute_url(hub.get("url")):
+            problems.append(f"feed: hub {hub!r} needs a type and an absolute url")
+    items = feed.get("items")
+    if not isinstance(items, list):
+        return [*problems, "feed: items is not an array"]
+    for number, item in enumerate(items, 1):
+        problems += _jsonfeed_item(item, f"item {number}")
+    ids = [item.get("id") for item in items if isinstance(item, dict)]
+    problems += [f"duplicate item id {item_id!r}" for item_id in _duplicates(ids)]
+    return problems
+
+
+def _jsonfeed_object(obj: dict[str, Any], keys: frozenset[str], where: str) -> list[str]:
+    problems = [
+        f"{where}: unknown key {key!r} (extensions start with '_')"
+        for key in obj
+        if key not in keys and not key.startswith("_")
+    ]
+    if "author" in obj and "authors" in obj:
+        problems.append(f"{where}: deprecated 'author' beside 'authors'")
+    for author in obj.get("authors", []):
+        if not isinstance(author, dict) or not author.get("name"):
+            problems.append(f"{where}: author {author!r} has no name")
+    return problems
+
+
+def _jsonfeed_item(item: Any, where: str) -> list[str]:
+    if not isinstance(item, dict):
+        return [f"{where}: not an object"]
+    problems = _jsonfeed_object(item, _JSONFEED_ITEM_KEYS, where)
+    if not isinstance(item.get("id"), str) or not item["id"]:
+        problems.append(f"{where}: id {item.get('id')!r} is not a non-empty string")
+    if "content_html" not in item and "content_text" not in item:
+        problems.append(f"{where}: neither content_html nor content_text")
+    if "url" in item and not is_absolute_url(item["url"]):
+        problems.append(f"{where}: url {item['url']!r} is not an absolute URL")
+    for key in ("date_published", "date_modified"):
+        if key in item and not is_rfc3339(item[key]):
+            problems.append(f"{where}: {key} {item[key]!r} is not an RFC 3339 date")
+    tags = item.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        problems.append(f"{where}: tags is not an array of strings")
+    html = item.get("content_html", "")
+    problems += [f"{where}: content_html has relative URL {u!r}" for u in relative_urls(html)]
+    return problems
+
+
+# OPML 2.0
+
+
+def lint_opml(xml: bytes) -> list[str]:
+    opml, problems = _parse_xml(xml)
+    if opml is None:
+        return problems
+    if opml.tag != "opml" or opml.get("version") != "2.0":
+        return ["not an OPML 2.0 document (<opml version='2.0'>)"]
+    head, body = opml.find("head"), opml.find("body")
+    if head is None or not (head.findtext("title") or "").strip():
+        problems.append("head: no title")
+    if head is not None:
+        for name in ("dateCreated", "dateModified"):
+            value = head.findtext(name)
+            if value is not None and not is_rfc822(value):
+                problems.append(f"head: {name} {value!r} is not an RFC 822 date")
+        docs = head.findtext("docs")
+        if docs is not None and not is_absolute_url(docs):
+            problems.append(f"head: docs {docs!r} is not an absolute URL")
+    if body is None or body.find("outline") is None:
+        return [*problems, "body: no outline"]
+    for number, outline in enumerate(body.iter("outline"), 1):
+        where = f"outline {number}"
+        if not outline.get("text"):
+            problems.append(f"{where}: no text attribute")
+        if outline.get("type") == "rss" and not is_absolute_url(outline.get("xmlUrl")):
+            problems.append(f"{where}: type='rss' but xmlUrl is not an absolute URL")
+        html_url = outline.get("htmlUrl")
+        if html_url is not None and not is_absolute_url(html_url):
+            problems.append(f"{where}: htmlUrl {html_url!r} is not an absolute URL")
+    return problems
+
+
+# Sample input shared by the render tests (conftest.py belongs to another change).
+
+ZONE = dt.timezone(dt.timedelta(hours=-6), "CST")
+HOST = "https://news.example.org"
+MEXICO = Category("MX", f"{HOST}/country/", "Mexico")
+MIGRATION = Category("labour-migration", f"{HOST}/topic/", "Labour migration")
+
+#: Text as the parser could hand it over, and worse: markup, entities, CDATA ends,
+#: quotes, emoji, right-to-left text, controls, surrogates and non-characters.
+_NASTY = ["<script>", "</p>", "&", "&amp;", '"', "'", "]]>", "😀", "שלום", "\u202e", "\x00", "\x1b",
+          "\x7f", "\x85", "\ud800", "\udfff", "\ufffe", "\uffff", "\u2028"]  # fmt: skip
+nasty_text = (
+    st.lists(st.one_of(st.sampled_from(_NASTY), st.characters(), st.text()), min_size=1)
+    .map(lambda parts: " ".join("".join(parts).split()))
+    .filter(bool)
+)
+
+
+def make_item(
+    number: int = 1,
+    *,
+    title: str | None = None,
+    summary: tuple[str, ...] | None = None,
+    guid: str | None = None,
+    categories: tuple[Category, ...] = (MEXICO, MIGRATION),
+    published: dt.datetime | None = None,
+) -> FeedItem:
+    """Item ``number`` (1 to 28) of June 2024, published by default at midnight in ``ZONE``."""
+    entry = Entry(
+        id=f"2024-06-{number:02}-item-{number}",
+        guid=guid or f"tag:news.example.org,2024-06-{number:02}:item-{number}",
+        date=dt.date(2024, 6, number),
+        title=f"Item {number} & <friends>" if title is None else title,
+        summary=(f"First of {number}.", 'Second: a < b & "c".') if summary is None else summary,
+        source=Source("2024.txt", number),
+        countries=("MX",),
+        topics=("labour-migration",),
+    )
+    published = published or dt.datetime(2024, 6, number, tzinfo=ZONE)
+    return FeedItem(entry, f"{HOST}/entries/{entry.id}", published, categories)
+
+
+def make_info(**overrides: Any) -> FeedInfo:
+    fields: dict[str, Any] = {
+        "title": "Newsroom — Mexico",
+        "subtitle": "Press releases about Mexico",
+        "feed_id": "tag:news.example.org,2024:country/MX",
+        "self_url": f"{HOST}/country/mx/feed.atom?page=2",
+        "html_url": f"{HOST}/country/mx",
+        "updated": dt.datetime(2024, 6, 3, tzinfo=ZONE),
+    }
+    return FeedInfo(**(fields | overrides))
+
+
+def as_feedparser_reads(text: str) -> str:
+    """``text`` after feedparser's repair of "UTF-8 read as Latin-1" (``mixin.py``, ``pop``).
+
+    feedparser re-decodes any element text that is Latin-1-encodable valid UTF-8, so
+    ``"Â¡"`` comes back as ``"¡"``: a reader heuristic, not a fault in the document.
+    """
+    try:
+        return text.encode("iso-8859-1").decode("utf-8")
+    except UnicodeError:
+        return text
