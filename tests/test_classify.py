@@ -1,0 +1,106 @@
+"""Classification of whole entries, and the 20 real entries as an editor tagged them."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feeds.archive import ArchiveLoader
+from feeds.classify import Classifier
+from feeds.countries import CountryMatcher
+from feeds.entry import Entry
+from feeds.gazetteer import Meaning
+from feeds.topics import Taxonomy
+
+MakeEntry = Callable[..., Entry]
+EXPECTED_FILE = Path(__file__).parent / "data" / "real_entries_expected.json"
+# Decided by reading each entry as an editor would; "note" says why where it was not obvious.
+EXPECTED: dict[str, dict[str, list[str]]] = json.loads(EXPECTED_FILE.read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier()
+
+
+@pytest.fixture(scope="module")
+def real_entries() -> dict[str, Entry]:
+    archive = ArchiveLoader(Path(__file__).resolve().parent.parent / "archive").load()
+    return {f"{entry.date.isoformat()} {entry.title}": entry for entry in archive.entries}
+
+
+def test_every_real_entry_has_an_expectation(real_entries: dict[str, Entry]) -> None:
+    assert sorted(real_entries) == sorted(EXPECTED)
+    assert len(EXPECTED) == 20
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_real_entry(classifier: Classifier, real_entries: dict[str, Entry], key: str) -> None:
+    entry = classifier.classify(real_entries[key])
+    assert list(entry.countries) == EXPECTED[key]["countries"]
+    assert list(entry.topics) == EXPECTED[key]["topics"]
+
+
+def test_classify_only_sets_countries_and_topics(
+    classifier: Classifier, make_entry: MakeEntry
+) -> None:
+    entry = make_entry(
+        title="IOM trained Mexicali municipal police",
+        summary=("Nothing here.", "Haitian children in Tijuana."),
+        countries=("ZZ",),
+        topics=("stale",),
+    )
+    tagged = classifier.classify(entry)
+    assert tagged.countries == ("HT", "MX")  # the second paragraph counts, old tags go
+    assert tagged.topics == ("capacity-building", "children")
+    assert (tagged.id, tagged.title, tagged.summary) == (entry.id, entry.title, entry.summary)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "countries"),
+    [
+        ("A donation of US$ 5,000", "", ()),
+        ("", "US$ 5,000 from the US", ("US",)),
+        ("Mexico", "a grant of U.S.$ 10", ("MX",)),
+    ],
+)
+def test_money_is_not_the_united_states(
+    classifier: Classifier,
+    make_entry: MakeEntry,
+    title: str,
+    summary: str,
+    countries: tuple[str, ...],
+) -> None:
+    entry = classifier.classify(make_entry(title=title or "x", summary=(summary,)))
+    assert entry.countries == countries
+
+
+def test_classifier_uses_the_given_taxonomy_and_matcher(
+    tmp_path: Path, make_entry: MakeEntry
+) -> None:
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(
+        '[[topic]]\nslug = "water"\nname = "W"\ndescription = "W."\nterms = ["well"]\n',
+        encoding="utf-8",
+    )
+    matcher = CountryMatcher({("Atlantis",): Meaning(frozenset({"AT"}))})
+    classifier = Classifier(Taxonomy.load(path), matcher)
+    entry = classifier.classify(make_entry(title="Wells of Atlantis in Mexico", summary=()))
+    assert (entry.countries, entry.topics) == (("AT",), ("water",))
+
+
+WORDS = ["training", "border", "COVID-19", "of", "Mexico", "children", "gender", "the", "x"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.randoms())
+def test_topics_ignore_case(words: list[str], rng: random.Random) -> None:
+    """Rules are lower case; the text may be Title Case or UPPER CASE (headlines)."""
+    spelled = " ".join(rng.choice([w.lower(), w.title(), w.upper()]) for w in words)
+    taxonomy = Taxonomy.load()
+    assert taxonomy.match(spelled, spelled) == taxonomy.match(spelled.lower(), spelled.lower())
