@@ -1,0 +1,154 @@
+"""``/embed/…`` and ``/syndicate``: our headlines on partners' pages (issue 5).
+
+Partners paste a ``<div>`` and the widget script, or an iframe where their site allows
+no third-party scripts; ``/syndicate`` writes either snippet for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from feeds.catalog import Catalog
+from feeds.directory import GROUP_NAMES, listings
+from feeds.errors import InvalidQueryError, UnknownSelectionError
+from feeds.feedbuild import FeedParams, parse_params, select_page
+from feeds.selection import ALL, RedirectToCanonical, Selection, resolve
+from webapp.documents import serve
+from webapp.pages import HTML_CONTENT_TYPE
+from webapp.pages import _common as page_context
+from webapp.site import catalog, site, urls
+
+bp = Blueprint("embed", __name__)
+
+WIDGET_FILE = Path(__file__).parent / "static" / "headlines.js"
+WIDGET_CONTENT_TYPE = "application/javascript; charset=utf-8"
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 20
+#: ``all``, ``country/mexico``…, optionally with filters: ``topic/health?q=vaccine``.
+FEED_SPEC = re.compile(r"(all|(country|topic|region)/([A-Za-z0-9-]+))(?:[?&](.*))?", re.DOTALL)
+FILTERS = ("q", "country", "topic", "since")
+FEED_SPEC_HELP = (
+    "feed must be all, country/<name>, topic/<slug> or region/<slug>, "
+    "optionally followed by ?q=, country=, topic= or since= filters"
+)
+#: The iframe page may be framed anywhere; it runs no script and loads nothing.
+IFRAME_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors *"
+)
+
+
+@bp.get("/embed/headlines.js")
+def widget_script() -> Response:
+    """Cached briefly, so partners' pages pick up a fix within minutes, and revalidated."""
+    body, modified = _widget()
+    response = Response(body, content_type=WIDGET_CONTENT_TYPE)
+    response.last_modified = modified
+    response.cache_control.public = True
+    response.cache_control.max_age = site().max_age
+    response.add_etag()
+    response.make_conditional(request)  # in place: 304, or 200 as it is
+    return response
+
+
+@cache
+def _widget() -> tuple[bytes, dt.datetime]:
+    modified = dt.datetime.fromtimestamp(int(WIDGET_FILE.stat().st_mtime), dt.UTC)
+    return WIDGET_FILE.read_bytes(), modified
+
+
+@bp.get("/embed/headlines")
+def headlines_page() -> Response:
+    """The widget as a self-contained page, for sites that forbid third-party scripts."""
+    current = catalog()
+    selection, params = _feed_or_abort(current)
+    summary = request.args.get("summary", "") in ("1", "true")
+    site_urls = urls()
+    query = [("feed", feed_spec(selection, params)), ("limit", str(params.limit))]
+    if summary:
+        query.append(("summary", "true"))
+
+    def build() -> tuple[bytes, str]:
+        page = select_page(current, selection, params)
+        html = render_template(
+            "embed_headlines.html",
+            entries=page.entries,
+            summary=summary,
+            title=f"{site().info.title} — {selection.name}",
+            page_url=site_urls.page(selection.path, params.filters),
+            **page_context(site_urls),
+        )
+        return html.encode(), HTML_CONTENT_TYPE
+
+    response = serve(site_urls.embed("headlines", query), build)
+    response.headers["Content-Security-Policy"] = IFRAME_CSP
+    return response
+
+
+@bp.get("/syndicate")
+def syndicate() -> Response:
+    site_urls = urls()
+    current = catalog()
+
+    def build() -> tuple[bytes, str]:
+        groups = [
+            (GROUP_NAMES[group], items) for group, items in listings(current).items() if items
+        ]
+        script_url = site_urls.embed("headlines.js")
+        iframe_url = site_urls.embed("headlines")
+        html = render_template(
+            "syndicate.html",
+            groups=groups,
+            limit=DEFAULT_LIMIT,
+            max_limit=MAX_LIMIT,
+            script_url=script_url,
+            iframe_url=iframe_url,
+            # The preview loads the widget from this very host, whatever FEEDS_BASE_URL says,
+            # so the page's own CSP ('self') lets it run.
+            preview_script=url_for("embed.widget_script"),
+            first_iframe=f"{iframe_url}?{urlencode({'feed': 'all', 'limit': DEFAULT_LIMIT})}",
+            selection=ALL,
+            feed_params=(),
+            **page_context(site_urls),
+        )
+        return html.encode(), HTML_CONTENT_TYPE
+
+    return serve(site_urls.syndicate(), build)
+
+
+def feed_spec(selection: Selection, params: FeedParams) -> str:
+    """The canonical ``feed=`` value: ``country/mexico?q=water``."""
+    return selection.path + (f"?{urlencode(params.filters)}" if params.filters else "")
+
+
+def _feed_or_abort(current: Catalog) -> tuple[Selection, FeedParams]:
+    """``feed=`` and ``limit=`` checked like a feed's own URL; 400 saying what is wrong."""
+    match = FEED_SPEC.fullmatch(request.args.get("feed", "all"))
+    if match is None:
+        abort(400, description=FEED_SPEC_HELP)
+    _, kind, slug, filters = match.groups()
+    args = parse_qs(filters or "", keep_blank_values=True)
+    if "limit" in args or "page" in args:
+        abort(400, description="give limit= beside feed=, not inside it")
+    args["limit"] = request.args.getlist("limit")
+    for name in FILTERS:  # ``feed=all&topic=health`` as well as ``feed=all%26topic=health``
+        args.setdefault(name, []).extend(request.args.getlist(name))
+    try:
+        selection = ALL if kind is None else _selection(current, kind, slug.lower())
+        params = parse_params(args, current, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT)
+    except (UnknownSelectionError, InvalidQueryError) as exc:
+        abort(400, description=str(exc))
+    return selection, params
+
+
+def _selection(current: Catalog, kind: str, slug: str) -> Selection:
+    try:
+        return resolve(current, kind, slug)
+    except RedirectToCanonical as moved:  # ``country/mx``: show Mexico, no redirect needed
+        return moved.selection
