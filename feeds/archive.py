@@ -6,6 +6,7 @@ size, mtime or inode changed, so a reload costs in proportion to what changed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterable
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeds.decoding import decode_archive_bytes
-from feeds.entry import Diagnostic, Entry, warning
+from feeds.entry import Diagnostic, Entry, Source, warning
 from feeds.errors import ArchiveNotFoundError
+from feeds.forking import dataclass_reducers, fork_map, split_evenly, usable_cores
 from feeds.ids import DEFAULT_TAG_AUTHORITY
 from feeds.parsing import parse_text
 
@@ -23,6 +25,16 @@ OVERRIDES_FILE = "overrides.toml"
 TAXONOMY_FILE = "taxonomy.toml"
 
 Classify = Callable[[Entry], Entry]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveFile:
+    """One file's entries as parsed, before de-duplication, in file order."""
+
+    name: str
+    entries: tuple[Entry, ...]
+    #: What :attr:`ArchiveLoader.index_file` made of them (search postings), if anything.
+    index: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +49,8 @@ class Archive:
     files: tuple[str, ...] = ()
     #: Newest modification time (Unix seconds) of the files read and the data files.
     modified: int = 0
+    #: Every file's own entries, in reading order.
+    parts: tuple[ArchiveFile, ...] = ()
 
     @property
     def error_count(self) -> int:
@@ -53,62 +67,120 @@ class _FileResult:
     digest: str
     entries: tuple[Entry, ...]
     diagnostics: tuple[Diagnostic, ...]
+    index: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A file to parse: new, or changed since the last load."""
+
+    relative: str
+    path: Path
+    signature: tuple[int, int, int]
+    #: Its bytes when already read (to compare with the cached digest), else ``None``.
+    data: bytes | None
 
 
 @dataclass
 class ArchiveLoader:
-    """Loads ``directory`` again and again, parsing only the files that changed."""
+    """Loads ``directory`` again and again, parsing only the files that changed.
+
+    When there is much to parse (the first load of a large archive), the files are
+    shared out among forked processes, one per core (:mod:`feeds.forking`).
+    """
 
     directory: Path
     tag_authority: str = DEFAULT_TAG_AUTHORITY
     #: Called on every new entry (classification); identity when ``None``.
     classify: Classify | None = None
+    #: Called on each newly parsed file's entries; kept with the file (search postings).
+    index_file: Callable[[tuple[Entry, ...]], object] | None = None
+    #: Processes to parse in; ``None``: one per usable core.
+    workers: int | None = None
+    #: Below this many bytes to parse, forking costs more than it saves.
+    parallel_min_bytes: int = 4 * 2**20
     _files: dict[str, _FileResult] = field(default_factory=dict, repr=False)
 
     def load(self) -> Archive:
         """Read the directory now; raises :class:`ArchiveNotFoundError` if there is none."""
         paths = archive_files(self.directory)
-        results: dict[str, _FileResult] = {}
+        found: dict[str, _FileResult | None] = {}
+        pending: list[_Pending] = []
         for relative, path in paths:
-            result = self._read(relative, path)
-            if result is not None:
-                results[relative] = result
+            result = self._check(relative, path)
+            if isinstance(result, _Pending):
+                pending.append(result)
+                found[relative] = None  # keeps the reading order
+            elif result is not None:
+                found[relative] = result
+        for relative, parsed in self._parse_all(pending):
+            found[relative] = parsed
+        results = {name: r for name, r in found.items() if r is not None}
         self._files = results
         entries, diagnostics = merge_files(
             (name, r.entries, r.diagnostics) for name, r in results.items()
         )
         version, data_modified = _version(results, self.directory)
         modified = max([r.signature[0] // 10**9 for r in results.values()] + [data_modified])
-        return Archive(tuple(entries), tuple(diagnostics), version, tuple(results), modified)
+        parts = tuple(ArchiveFile(name, r.entries, r.index) for name, r in results.items())
+        return Archive(tuple(entries), tuple(diagnostics), version, tuple(results), modified,
+                       parts)  # fmt: skip
 
     def forget(self) -> None:
         """Drop every cached parse, e.g. after the taxonomy changed."""
         self._files.clear()
 
-    def _read(self, relative: str, path: Path) -> _FileResult | None:
+    def _check(self, relative: str, path: Path) -> _FileResult | _Pending | None:
+        """The cached result if the file is unchanged, else what is left to parse."""
         try:
             stat = path.stat()
             signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
             cached = self._files.get(relative)
-            if cached is not None and cached.signature == signature:
+            if cached is None:
+                return _Pending(relative, path, signature, None)  # read where it is parsed
+            if cached.signature == signature:
                 return cached
             data = path.read_bytes()
         except FileNotFoundError:  # removed while we were reading: it is simply gone
             return None
         digest = hashlib.sha256(data).hexdigest()
-        if cached is not None and cached.digest == digest:
-            return _FileResult(signature, digest, cached.entries, cached.diagnostics)
-        return self._parse(relative, data, signature, digest)
+        if cached.digest == digest:  # touched, not changed
+            return dataclasses.replace(cached, signature=signature)
+        return _Pending(relative, path, signature, data)
 
-    def _parse(
-        self, relative: str, data: bytes, signature: tuple[int, int, int], digest: str
-    ) -> _FileResult:
+    def _parse_all(self, pending: list[_Pending]) -> list[tuple[str, _FileResult | None]]:
+        workers = self.workers or usable_cores()
+        size = sum(p.signature[1] for p in pending)
+        if workers < 2 or len(pending) < 2 or size < self.parallel_min_bytes:
+            return self._parse_group(pending)
+        groups = split_evenly(pending, workers, weight=lambda p: p.signature[1])
+        parsed = fork_map(self._parse_group, groups, _RESULT_REDUCERS)
+        return [pair for group in parsed for pair in group]
+
+    def _parse_group(self, group: list[_Pending]) -> list[tuple[str, _FileResult | None]]:
+        return [(p.relative, self._parse(p)) for p in group]
+
+    def _parse(self, pending: _Pending) -> _FileResult | None:
+        data = pending.data
+        if data is None:
+            try:
+                data = pending.path.read_bytes()
+            except FileNotFoundError:
+                return None
+        relative = pending.relative
         text, diagnostics = decode_archive_bytes(data, relative)
         parsed = parse_text(text, relative, tag_authority=self.tag_authority)
         entries = parsed.entries
         if self.classify is not None:
             entries = tuple(map(self.classify, entries))
-        return _FileResult(signature, digest, entries, (*diagnostics, *parsed.diagnostics))
+        digest = hashlib.sha256(data).hexdigest()
+        index = self.index_file(entries) if self.index_file is not None else None
+        return _FileResult(pending.signature, digest, entries,
+                           (*diagnostics, *parsed.diagnostics), index)  # fmt: skip
+
+
+#: How parse results cross the pipe from a forked parser (see :mod:`feeds.forking`).
+_RESULT_REDUCERS = dataclass_reducers(_FileResult, Entry, Source, Diagnostic)
 
 
 def archive_files(directory: Path) -> list[tuple[str, Path]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import heapq
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -22,7 +23,7 @@ from feeds.entry import Entry
 from feeds.ids import DEFAULT_TAG_AUTHORITY
 from feeds.overrides import apply_overrides, load_overrides
 from feeds.regions import all_regions
-from feeds.search import SearchIndex
+from feeds.search import SearchIndex, Segment, file_postings
 from feeds.topics import Taxonomy
 
 Positions = Sequence[int]
@@ -65,7 +66,7 @@ class Catalog:
 
     @property
     def search_index(self) -> SearchIndex:
-        """Built on first use: a service that is never searched never pays for it."""
+        """From the files' postings (see :func:`build_catalog`), else built on first use."""
         if not self._search:
             self._search.append(SearchIndex.build(self.archive.entries))
         return self._search[0]
@@ -135,6 +136,7 @@ def build_catalog(archive: Archive, taxonomy: Taxonomy) -> Catalog:
         region.slug: tuple(_union(countries.get(code, ()) for code in sorted(region.codes)))
         for region in all_regions()
     }
+    search = _search_segments(archive, by_id)
     return Catalog(
         same_day_rank=_same_day_ranks(archive.entries),
         archive=archive,
@@ -143,7 +145,28 @@ def build_catalog(archive: Archive, taxonomy: Taxonomy) -> Catalog:
         topic_index={slug: tuple(p) for slug, p in topics.items()},
         region_index=regions,
         by_id=by_id,
+        _search=[SearchIndex(search)] if search is not None else [],
     )
+
+
+def _search_segments(archive: Archive, by_id: dict[str, int]) -> tuple[Segment, ...] | None:
+    """The files' search postings, with each file entry's position (-1: a dropped duplicate).
+
+    ``None`` when some file has no postings (an archive not read by :class:`CatalogLoader`).
+    """
+    if not archive.parts or any(not isinstance(p.index, dict) for p in archive.parts):
+        return None
+    entries = archive.entries
+    segments = []
+    for part in archive.parts:
+        positions = array("i")
+        for entry in part.entries:
+            position = by_id.get(entry.id, -1)
+            if position >= 0 and entries[position].source != entry.source:
+                position = -1  # a duplicate: the catalog kept the other one
+            positions.append(position)
+        segments.append(Segment(part.index, positions))  # type: ignore[arg-type]
+    return tuple(segments)
 
 
 def _same_day_ranks(entries: Sequence[Entry]) -> tuple[int, ...]:
@@ -176,7 +199,8 @@ class CatalogLoader:
         if self._loader is None:
             classifier = Classifier(taxonomy=taxonomy)
             self._loader = ArchiveLoader(
-                self.directory, tag_authority=self.tag_authority, classify=classifier.classify
+                self.directory, tag_authority=self.tag_authority, classify=classifier.classify,
+                index_file=file_postings,
             )
         archive = self._loader.load()
         overrides, problems = load_overrides(self.directory / OVERRIDES_FILE, OVERRIDES_FILE)

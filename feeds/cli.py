@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="archive directory (default: $FEEDS_ARCHIVE, else ./archive)")
     serve.add_argument("--workers", type=_positive_int, default=2, metavar="N")
     serve.set_defaults(run=cmd_serve)
+    from feeds.digest.cli import register as register_digest
+
+    register_digest(commands)
     return parser
 
 

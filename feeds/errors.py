@@ -21,3 +21,23 @@ class InvalidQueryError(FeedsError, ValueError):
 
 class DataFileError(FeedsError, ValueError):
     """A data file (taxonomy, overrides, country aliases) that cannot be read."""
+
+
+class DigestError(FeedsError):
+    """A digest could not be built or sent, and nothing was recorded as sent (exit 1)."""
+
+
+class DigestSourceError(DigestError, OSError):
+    """A feed that a digest reads is unreachable, not a feed, or malformed."""
+
+
+class DigestSendError(DigestError, OSError):
+    """The SMTP server could not be reached, or did not accept the message."""
+
+
+class DigestStateError(DigestError, ValueError):
+    """A digest state file that cannot be read, parsed, locked or written."""
+
+
+class DigestConfigError(FeedsError, ValueError):
+    """Digest options or a digest configuration file that cannot be used (exit 2)."""

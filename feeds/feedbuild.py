@@ -180,8 +180,17 @@ def select_page(catalog: Catalog, selection: Selection, params: FeedParams) -> P
 
 
 def published_at(date: dt.date, zone: dt.tzinfo) -> dt.datetime:
-    """Midnight of ``date`` in ``zone`` (moved forward if a DST jump skips midnight)."""
-    return tz.resolve_imaginary(dt.datetime.combine(date, dt.time(0), tzinfo=zone))
+    """Midnight of ``date`` in ``zone`` (moved forward if a DST jump skips midnight).
+
+    At the ends of the calendar (the archive may say year 1 or 9999) the zone's offset can
+    leave ``datetime``'s range; such a date is midnight UTC rather than a server error.
+    """
+    midnight = dt.datetime.combine(date, dt.time(0), tzinfo=zone)
+    try:
+        resolved: dt.datetime = tz.resolve_imaginary(midnight)
+    except OverflowError:
+        return midnight.replace(tzinfo=dt.UTC)
+    return resolved
 
 
 def build_feed(

@@ -2,47 +2,89 @@
 
 Words are cut by :func:`feeds.text.lower_tokens`, so search is case- and accent-insensitive
 and ignores punctuation, like the classifier.
+
+The index is kept per archive file (:func:`file_postings`, built where the file is
+parsed and cached with it), so a reload re-indexes only the files that changed (issue 7).
+A search intersects each file's short lists, maps the hits to catalog positions and sorts
+them: its cost follows the number of hits, not the size of the archive.
 """
 
 from __future__ import annotations
 
+import bisect
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from feeds.entry import Entry
 from feeds.text import lower_tokens
 
-_EMPTY = array("i")
+#: Local entry numbers in a file's postings: 32-bit, packed as bytes to pickle cheaply.
+_TYPECODE = "i"
+
+#: folded word → local numbers (ascending) of the file's entries that contain it, packed.
+FilePostings = dict[str, bytes]
+
+
+def entry_words(entry: Entry) -> set[str]:
+    """The folded words of the entry's title and summary."""
+    return set(lower_tokens(entry.title + "\n" + "\n".join(entry.summary)))
+
+
+def file_postings(entries: Sequence[Entry]) -> FilePostings:
+    """The postings of one archive file's entries, in file order."""
+    lists: dict[str, list[int]] = {}
+    for number, entry in enumerate(entries):
+        for word in entry_words(entry):
+            found = lists.get(word)
+            if found is None:
+                lists[word] = [number]
+            else:
+                found.append(number)
+    return {word: array(_TYPECODE, numbers).tobytes() for word, numbers in lists.items()}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One file's postings, and where each of its entries sits in the catalog."""
+
+    postings: FilePostings
+    #: Catalog position of each of the file's entries; -1 for one dropped as a duplicate.
+    positions: array[int]
 
 
 @dataclass(frozen=True)
 class SearchIndex:
-    #: folded word → ascending positions (newest first) of the entries containing it.
-    postings: dict[str, array[int]]
+    segments: tuple[Segment, ...]
 
     @classmethod
     def build(cls, entries: Sequence[Entry]) -> SearchIndex:
-        lists: dict[str, list[int]] = {}
-        for position, entry in enumerate(entries):
-            text = entry.title + "\n" + "\n".join(entry.summary)
-            for word in set(lower_tokens(text)):
-                found = lists.get(word)
-                if found is None:
-                    lists[word] = [position]
-                else:
-                    found.append(position)
-        return cls({word: array("i", positions) for word, positions in lists.items()})
+        """An index of ``entries`` as one segment (for entries that come from no file)."""
+        return cls((Segment(file_postings(entries), array(_TYPECODE, range(len(entries)))),))
 
     def find(self, words: Sequence[str]) -> Sequence[int]:
         """Positions of the entries that contain every word, newest first."""
-        postings = sorted((self.postings.get(w, _EMPTY) for w in words), key=len)
-        if not postings or not postings[0]:
+        if not words:
             return ()
-        if len(postings) == 1:
-            return postings[0]
-        others = [frozenset(p) for p in postings[1:]]
-        return [p for p in postings[0] if all(p in other for other in others)]
+        hits: list[int] = []
+        for segment in self.segments:
+            found = [segment.postings.get(word) for word in words]
+            if all(found):
+                local = _intersect_local(found)  # type: ignore[arg-type]
+                hits.extend(map(segment.positions.__getitem__, local))
+        hits.sort()
+        if hits and hits[0] < 0:  # entries dropped as duplicates come first, as -1
+            del hits[: bisect.bisect_left(hits, 0)]
+        return hits
+
+
+def _intersect_local(packed: list[bytes]) -> Iterable[int]:
+    """Local numbers in every list: the shortest list filtered by the others."""
+    lists = sorted((memoryview(p).cast(_TYPECODE) for p in packed), key=len)
+    if len(lists) == 1:
+        return lists[0]
+    others = [frozenset(other) for other in lists[1:]]
+    return [n for n in lists[0] if all(n in other for other in others)]
 
 
 def query_words(text: str) -> tuple[str, ...]:

@@ -36,7 +36,7 @@ class Selection:
 ALL = Selection("all", "", "", "All news", "Every press release in the archive.")
 
 
-class RedirectToCanonical(Exception):  # noqa: N818 - a signal, not an error
+class RedirectToCanonical(Exception):  # a signal, not an error: no Error suffix
     """The slug names a selection under another spelling (``mx`` for ``mexico``)."""
 
     def __init__(self, selection: Selection) -> None:

@@ -46,3 +46,11 @@ class SiteUrls:
 
     def static(self, filename: str) -> str:
         return f"{self.base}/static/{filename}"
+
+    def embed(self, name: str, params: Sequence[tuple[str, str]] = ()) -> str:
+        """The headlines widget: ``headlines.js`` (script) or ``headlines`` (iframe page)."""
+        url = f"{self.base}/embed/{name}"
+        return f"{url}?{urlencode(params)}" if params else url
+
+    def syndicate(self) -> str:
+        return f"{self.base}/syndicate"

@@ -11,7 +11,6 @@ import contextlib
 import getpass
 import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -138,6 +137,14 @@ def get(
         connection.close()
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` in one step, as an editor or rsync would, so a reader of the
+    archive never sees half a file; the temporary name is hidden, so the archive skips it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def render_nginx(
     directory: Path, port: int, upstreams: tuple[int, ...], extra_locations: str = ""
 ) -> Path:
@@ -184,12 +191,6 @@ def start_nginx(main_conf: Path, log: Path) -> subprocess.Popen[bytes]:
 def nginx_missing_reason() -> str | None:
     if not NGINX.exists():
         return f"{NGINX} not found: install Debian's nginx (scripts/test-deps.sh does, as root)"
-    return None
-
-
-def wrk_missing_reason() -> str | None:
-    if shutil.which("wrk") is None:
-        return "wrk not found: install Debian's wrk (scripts/test-deps.sh does, as root)"
     return None
 
 

@@ -14,6 +14,7 @@ from feeds.catalog import CatalogLoader
 from webapp.settings import load_settings
 from webapp.site import make_site
 from webapp.store import CatalogStore
+from webapp.websub import WebSubPublisher
 
 #: Paths whose answers partner browsers may read from any origin.
 CORS_PREFIXES = ("/feeds/", "/feeds.opml", "/healthz", "/embed/")
@@ -33,10 +34,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = CatalogStore(loader, app.config["FEEDS_RELOAD_SECONDS"])
     app.extensions["feeds"] = make_site(app.config, store)
 
-    from webapp import feed_views, pages
+    from webapp import embed, feed_views, pages
 
     app.register_blueprint(feed_views.bp)
     app.register_blueprint(pages.bp)
+    from webapp import digest_views
+
+    app.register_blueprint(digest_views.bp)
+    app.register_blueprint(embed.bp)
+    if app.config["FEEDS_WEBSUB_HUB"]:
+        publisher = WebSubPublisher(
+            app.config["FEEDS_WEBSUB_HUB"], app.config["FEEDS_BASE_URL"],
+            settle=app.config["FEEDS_RELOAD_SECONDS"] + app.config["FEEDS_CACHE_MAX_AGE"],
+        )
+        store.listeners.append(publisher.catalog_changed)
+        app.extensions["feeds_websub"] = publisher
     app.register_error_handler(HTTPException, _plain_error)
     app.after_request(_common_headers)
     logging.getLogger("feeds").setLevel(logging.INFO)

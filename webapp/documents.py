@@ -26,27 +26,38 @@ def serve(key: str, build: Callable[[], tuple[bytes, str]]) -> Response:
     """The document named by ``key`` (its canonical absolute URL), conditionally.
 
     ``build`` returns ``(body, content_type)`` and runs only when neither the client's
-    copy nor the cache is current.
+    copy nor the cache is current. Answering again is a cache lookup: the validators'
+    header values are kept with the document.
     """
     current = catalog()
-    modified = dt.datetime.fromtimestamp(current.archive.modified, dt.UTC)
-    validators = Validators(etag_for(current.version, key), modified, site().max_age)
-    gzipped = accepts_gzip(request)
-    unchanged = not_modified(request, validators, gzipped)
+    here = site()
+    answer = here.cache.answer(
+        current.version, key, lambda: _validators(current, key, here.max_age)
+    )
+    environ = request.environ
+    gzipped = accepts_gzip(environ)
+    unchanged = not_modified(environ, answer.validators, gzipped)
     if unchanged is not None:
         return unchanged
-    document = site().cache.get_or_build(
-        f"{current.version}\0{key}", lambda: make_document(*build())
-    )
-    return document_response(document, validators, gzipped)
+    document = here.cache.document(answer, lambda: make_document(*build()))
+    return document_response(document, answer.validators, gzipped)
+
+
+def _validators(current: Catalog, key: str, max_age: int) -> Validators:
+    modified = dt.datetime.fromtimestamp(current.archive.modified, dt.UTC)
+    return Validators(etag_for(current.version, key), modified, max_age)
 
 
 def selection_or_abort(kind: str, slug: str, canonical_url: Callable[[Selection], str]) -> Selection:
     """Look the slug up: 404 saying what exists, or 301 to the canonical spelling."""
     if kind == "all":
         return ALL
+    current = catalog()
     try:
-        selection = resolve(catalog(), kind, slug.lower())
+        selection: Selection = site().memo.get(
+            ("selection", current.version, kind, slug),
+            lambda: resolve(current, kind, slug.lower()),
+        )
     except RedirectToCanonical as moved:
         abort(redirect(_with_query(canonical_url(moved.selection)), 301))
     except UnknownSelectionError as exc:
@@ -57,13 +68,18 @@ def selection_or_abort(kind: str, slug: str, canonical_url: Callable[[Selection]
 
 
 def params_or_abort(current: Catalog) -> FeedParams:
+    """The request's validated parameters, parsed once per query string and version."""
     try:
-        return parse_params(
-            request.args.to_dict(flat=False), current,
-            default_limit=site().page_size, max_limit=site().max_page_size,
+        params: FeedParams = site().memo.get(
+            ("params", current.version, request.query_string),
+            lambda: parse_params(
+                request.args.to_dict(flat=False), current,
+                default_limit=site().page_size, max_limit=site().max_page_size,
+            ),
         )
     except InvalidQueryError as exc:
         abort(400, description=str(exc))
+    return params
 
 
 def _with_query(url: str) -> str:

@@ -6,9 +6,13 @@ Every setting is documented in README.md (``tests/test_docs.py`` checks that).
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+import pycountry
 from dateutil import tz
 
 from feeds.errors import FeedsError
@@ -69,14 +73,62 @@ def _validate(settings: dict[str, Any]) -> None:
     for name in ("CACHE_MAX_AGE", "TRUSTED_PROXIES", "RELOAD_SECONDS", "RESPONSE_CACHE_ENTRIES"):
         if settings[f"FEEDS_{name}"] < 0:
             raise SettingsError(f"FEEDS_{name} must not be negative")
-    if tz.gettz(settings["FEEDS_TIMEZONE"]) is None:
+    if not settings["FEEDS_SITE_TITLE"].strip():
+        raise SettingsError("FEEDS_SITE_TITLE must not be blank: it names every feed")
+    if not _is_time_zone(settings["FEEDS_TIMEZONE"]):
         raise SettingsError(f"FEEDS_TIMEZONE '{settings['FEEDS_TIMEZONE']}' is not a time zone")
-    if not is_valid_authority(settings["FEEDS_TAG_AUTHORITY"]):
-        raise SettingsError("FEEDS_TAG_AUTHORITY must be a domain name or an e-mail address")
+    if not _is_language(settings["FEEDS_LANGUAGE"]):
+        raise SettingsError(
+            f"FEEDS_LANGUAGE must be an ISO 639 language tag such as 'en' or 'es-MX', "
+            f"not '{settings['FEEDS_LANGUAGE']}'"
+        )
+    authority = settings["FEEDS_TAG_AUTHORITY"]
+    if not is_valid_authority(authority) or not _W3C_TAG_AUTHORITY.fullmatch(authority):
+        raise SettingsError(
+            "FEEDS_TAG_AUTHORITY must be a domain name or an e-mail address, in lower case"
+        )
     base = settings["FEEDS_BASE_URL"]
-    if base and (not base.startswith(("http://", "https://")) or "?" in base or "#" in base):
+    if base and (not _is_http_url(base) or "?" in base or "#" in base):
         raise SettingsError(f"FEEDS_BASE_URL must be an absolute http(s) URL, not '{base}'")
     settings["FEEDS_BASE_URL"] = base.rstrip("/")
     hub = settings["FEEDS_WEBSUB_HUB"]
-    if hub and not hub.startswith(("http://", "https://")):
+    if hub and not _is_http_url(hub):
         raise SettingsError(f"FEEDS_WEBSUB_HUB must be an absolute http(s) URL, not '{hub}'")
+
+
+# The W3C feed validator checks tag URIs against this (validators.py, rfc2396.tag_re):
+# lower case only, although RFC 4151 allows any case.
+_W3C_TAG_AUTHORITY = re.compile(r"([a-z0-9._-]+@)?[a-z0-9.-]+")
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(-[A-Za-z0-9]{1,8})*")
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # such as an unclosed "[" of an IPv6 address
+        return False
+    spaced = any(char.isspace() for char in url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not spaced
+
+
+def _is_time_zone(name: str) -> bool:
+    """A zone name such as ``America/Mexico_City``: not empty (dateutil's local zone), not a
+    file path (dateutil reads any file it is given)."""
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return tz.gettz(name) is not None
+        except (ValueError, OSError):
+            return False
+
+
+def _is_language(tag: str) -> bool:
+    """BCP 47 with an ISO 639 primary subtag: what the W3C validator accepts in feeds."""
+    match = _LANGUAGE_TAG.fullmatch(tag)
+    if match is None:
+        return False
+    primary = match[1].lower()
+    field = "alpha_2" if len(primary) == 2 else "alpha_3"
+    return pycountry.languages.get(**{field: primary}) is not None

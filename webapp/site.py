@@ -12,15 +12,21 @@ from flask import current_app, g, request
 from feeds.catalog import Catalog
 from feeds.feedbuild import SiteInfo
 from feeds.urls import SiteUrls
-from webapp.caching import DocumentCache
+from webapp.caching import AnswerCache, Memo
 from webapp.store import CatalogStore
+
+
+#: Distinct (kind, slug) and query strings remembered per archive version.
+MEMO_ENTRIES = 4096
 
 
 @dataclass
 class Site:
     store: CatalogStore
     info: SiteInfo
-    cache: DocumentCache
+    cache: AnswerCache
+    #: Selections and parsed parameters by (archive version, URL part): pure lookups.
+    memo: Memo
     base_url: str  # configured public base URL, or "" to take it from each request
     page_size: int
     max_page_size: int
@@ -41,7 +47,8 @@ def make_site(settings: dict[str, Any], store: CatalogStore) -> Site:
     return Site(
         store=store,
         info=info,
-        cache=DocumentCache(settings["FEEDS_RESPONSE_CACHE_ENTRIES"]),
+        cache=AnswerCache(settings["FEEDS_RESPONSE_CACHE_ENTRIES"]),
+        memo=Memo(MEMO_ENTRIES),
         base_url=settings["FEEDS_BASE_URL"],
         page_size=settings["FEEDS_PAGE_SIZE"],
         max_page_size=settings["FEEDS_MAX_PAGE_SIZE"],

@@ -1,0 +1,222 @@
+"""One digest run: never twice, never lost (issue 6), with the clock in the test's hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from loopback import Answer, ScriptedServer
+
+from feeds.digest.fetch import fetch_feed
+from feeds.digest.model import DigestSpec
+from feeds.digest.run import MAX_PAGES, Outcome, file_delivery, run_digest
+from feeds.digest.state import load_state
+from feeds.errors import DigestStateError
+
+MONDAY = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)
+
+
+def atom(*entries: tuple[str, dt.date], next_url: str = "") -> bytes:
+    """An Atom feed of ``(id, day)`` entries, optionally with a ``next`` page."""
+    items = "".join(
+        f"<entry><id>urn:{guid}</id><title>Item {guid}</title>"
+        f"<link href='https://news.example/{guid}'/><updated>{day}T00:00:00Z</updated></entry>"
+        for guid, day in entries
+    )
+    link = f"<link rel='next' href='{next_url}'/>" if next_url else ""
+    return (
+        f"<feed xmlns='http://www.w3.org/2005/Atom'><title>Desk</title><id>urn:f</id>"
+        f"<updated>2026-11-23T00:00:00Z</updated>{link}{items}</feed>"
+    ).encode()
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as running:
+        yield running
+
+
+class Outbox:
+    """A delivery that keeps the messages, as a mailer would."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    def __call__(self, message: EmailMessage) -> str:
+        self.messages.append(message)
+        return "to the outbox"
+
+    def titles(self, index: int = -1) -> list[str]:
+        text = self.messages[index].get_body(("plain",))
+        assert text is not None
+        return [line[2:] for line in text.get_content().splitlines() if line.startswith("* ")]
+
+
+def spec(server: ScriptedServer, tmp_path: Path, period: str = "weekly") -> DigestSpec:
+    return DigestSpec(
+        "desk",
+        (server.url("/feed"),),
+        ("desk@example.org",),
+        "news@example.org",
+        tmp_path / "state.json",
+        period,
+    )
+
+
+def run(spec: DigestSpec, outbox: Outbox, now: dt.datetime) -> Outcome:
+    return run_digest(spec, outbox, now=now, fetch=fetch_feed, warn=lambda message: None)
+
+
+def day(days: int) -> dt.date:
+    return (MONDAY + dt.timedelta(days=days)).date()
+
+
+def test_items_that_appeared_while_sends_failed_are_sent_next_time(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    outbox, digest = Outbox(), spec(server, tmp_path)
+    server.answers["/feed"] = Answer(atom(("a", day(-1)), ("old", day(-9))))
+    assert run(digest, outbox, MONDAY).items == 1
+    # The next Monday's run failed (say the SMTP server was down): the Monday after
+    # must still send what appeared in between, though it is older than a week by then.
+    server.answers["/feed"] = Answer(atom(("c", day(12)), ("b", day(2)), ("a", day(-1))))
+
+    outcome = run(digest, outbox, MONDAY + dt.timedelta(days=14))
+
+    assert (outcome.items, outbox.titles()) == (2, ["Item c", "Item b"])
+    assert load_state(digest.state).get("desk").sent == ("urn:a", "urn:c", "urn:b")
+
+
+def test_a_daily_digest_keeps_yesterdays_items_dated_by_day(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    outbox = Outbox()
+    server.answers["/feed"] = Answer(
+        atom(("today", day(0)), ("yesterday", day(-1)), ("before", day(-2)))
+    )
+
+    run(spec(server, tmp_path, "daily"), outbox, MONDAY)
+
+    assert outbox.titles() == ["Item today", "Item yesterday"]
+
+
+def test_follows_next_pages_while_every_item_is_new(server: ScriptedServer, tmp_path: Path) -> None:
+    outbox, digest = Outbox(), spec(server, tmp_path)
+    server.answers["/feed"] = Answer(atom(("p1", day(0)), next_url="/feed?page=2"))
+    server.answers["/feed?page=2"] = Answer(atom(("p2", day(-1)), next_url="/feed?page=3"))
+    server.answers["/feed?page=3"] = Answer(
+        atom(("p3", day(-2)), ("old", day(-30)), next_url="/feed?page=4")
+    )
+
+    run(digest, outbox, MONDAY)
+
+    assert outbox.titles() == ["Item p1", "Item p2", "Item p3"]
+    assert [path for path, _ in server.requests] == ["/feed", "/feed?page=2", "/feed?page=3"]
+
+
+def test_stops_at_the_first_page_with_an_item_already_sent(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    outbox, digest = Outbox(), spec(server, tmp_path)
+    server.answers["/feed"] = Answer(atom(("a", day(0))))
+    run(digest, outbox, MONDAY)
+    server.answers["/feed"] = Answer(atom(("b", day(1)), ("a", day(0)), next_url="/feed?p=2"))
+
+    run(digest, outbox, MONDAY + dt.timedelta(days=1))
+
+    assert outbox.titles() == ["Item b"]
+    assert [path for path, _ in server.requests] == ["/feed", "/feed"]
+
+
+def test_a_feed_whose_pages_loop_is_read_once(server: ScriptedServer, tmp_path: Path) -> None:
+    server.answers["/feed"] = Answer(atom(("a", day(0)), next_url="/feed"))
+
+    run(spec(server, tmp_path), Outbox(), MONDAY)
+
+    assert len(server.requests) == 1 < MAX_PAGES
+
+
+def test_delivered_but_not_recorded_says_so(server: ScriptedServer, tmp_path: Path) -> None:
+    digest = spec(server, tmp_path)
+    server.answers["/feed"] = Answer(atom(("a", day(0))))
+    outbox = Outbox()
+
+    def deliver_then_lose_the_state(message: EmailMessage) -> str:
+        where = outbox(message)
+        digest.state.mkdir()  # a directory where the file should go: the write fails
+        return where
+
+    with pytest.raises(DigestStateError) as caught:
+        run_digest(
+            digest,
+            deliver_then_lose_the_state,
+            now=MONDAY,
+            fetch=fetch_feed,
+            warn=lambda message: None,
+        )
+
+    assert str(caught.value).startswith(
+        "digest 'desk' was delivered to the outbox, but recording it failed, so the next run "
+        "will send its 1 items again: "
+    )
+    assert len(outbox.messages) == 1
+
+
+def test_out_file_is_written_whole(server: ScriptedServer, tmp_path: Path) -> None:
+    server.answers["/feed"] = Answer(atom(("a", day(0))))
+    eml = tmp_path / "out" / "digest.eml"
+
+    outcome = run_digest(
+        spec(server, tmp_path),
+        file_delivery(eml),
+        now=MONDAY,
+        fetch=fetch_feed,
+        warn=lambda message: None,
+    )
+
+    assert str(outcome) == f"digest 'desk': sent 1 new item from 1 feed to {eml}"
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Desk: weekly digest, 16–23 Nov 2026"
+    assert sorted(path.name for path in eml.parent.iterdir()) == ["digest.eml"]
+
+
+def test_a_scheduled_digest_waits_for_its_period(server: ScriptedServer, tmp_path: Path) -> None:
+    outbox, digest = Outbox(), spec(server, tmp_path)
+    server.answers["/feed"] = Answer(atom(("a", day(0))))
+    run_digest(digest, outbox, now=MONDAY, fetch=fetch_feed, warn=print, scheduled=True)
+    server.answers["/feed"] = Answer(atom(("b", day(2)), ("a", day(0))))
+    before = digest.state.read_bytes()
+
+    thursday = run_digest(
+        digest,
+        outbox,
+        now=MONDAY + dt.timedelta(days=3),
+        fetch=fetch_feed,
+        warn=print,
+        scheduled=True,
+    )
+
+    assert str(thursday) == "digest 'desk' is not due until 2026-11-30; nothing sent"
+    assert (len(server.requests), digest.state.read_bytes()) == (1, before)
+    monday = run_digest(
+        digest,
+        outbox,
+        now=MONDAY + dt.timedelta(days=7),
+        fetch=fetch_feed,
+        warn=print,
+        scheduled=True,
+    )
+    assert (monday.items, outbox.titles()) == (1, ["Item b"])
+    next_monday = run_digest(
+        digest,
+        outbox,
+        now=MONDAY + dt.timedelta(days=14),
+        fetch=fetch_feed,
+        warn=print,
+        scheduled=True,
+    )
+    assert str(next_monday) == "nothing new for digest 'desk'; nothing sent"
