@@ -10,6 +10,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+#: Dates before this year are refused as typos.
+EARLIEST_YEAR = 1970
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -65,6 +68,11 @@ def _to_date_line(text: str, match: re.Match[str]) -> DateLine:
     month = int(month_text) if month_text.isdigit() else _MONTHS[month_text]
     year, day = int(match["year"]), int(match["day"])
     try:
-        return DateLine(text, dt.date(year, month, day))
+        date = dt.date(year, month, day)
     except ValueError:
         return DateLine(text, None, f"impossible date '{text}'")
+    if year < EARLIEST_YEAR:
+        # A typo (0201 for 2021) far more often than a press release from before 1970;
+        # feed validators flag such dates as implausible too.
+        return DateLine(text, None, f"implausible date '{text}' (before {EARLIEST_YEAR})")
+    return DateLine(text, date)

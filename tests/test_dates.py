@@ -144,3 +144,15 @@ def test_unicode_case_folding_lookalikes_do_not_crash(line: str, date: dt.date) 
     result = parse_date_line(line)
 
     assert result is None or result.date == date
+
+
+@pytest.mark.parametrize("line", ["1 January 0001", "5 May 1950", "1969-12-31"])
+def test_dates_before_1970_are_implausible(line: str) -> None:
+    found = parse_date_line(line)
+    assert found is not None and found.date is None
+    assert found.problem == f"implausible date '{line}' (before 1970)"
+
+
+def test_1970_is_plausible() -> None:
+    found = parse_date_line("1 January 1970")
+    assert found is not None and found.date == dt.date(1970, 1, 1)
