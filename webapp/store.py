@@ -1,13 +1,16 @@
 """The catalog the app serves, reloaded in the background and swapped atomically.
 
 Requests never wait for a reload: they read ``store.catalog`` (one attribute read) and
-a reload that fails keeps the previous catalog. Listeners hear about each new catalog
-(WebSub notifications use this).
+a reload that fails keeps the previous catalog. Each process (every gunicorn worker, after
+the fork) runs one watcher thread that reloads every ``reload_seconds``, whether or not
+requests come, so a cache in front never revalidates against a stale archive. Listeners
+hear about each new catalog (WebSub notifications use this).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -27,15 +30,27 @@ class CatalogStore:
         self.catalog: Catalog = loader.load()
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
-        self._next_check = time.monotonic() + reload_seconds
+        self._watcher_lock = threading.Lock()
+        self._watcher_pid: int | None = None
 
     def current(self) -> Catalog:
-        """The catalog to answer with; starts a background reload when one is due."""
-        if self.reload_seconds and time.monotonic() >= self._next_check:
-            self._next_check = time.monotonic() + self.reload_seconds
-            if not self._lock.locked():
-                threading.Thread(target=self.reload, name="catalog-reload", daemon=True).start()
+        """The catalog to answer with; starts this process's watcher on first use."""
+        if self.reload_seconds and self._watcher_pid != os.getpid():
+            self._start_watcher()
         return self.catalog
+
+    def _start_watcher(self) -> None:
+        # Threads do not survive fork: each worker starts its own, lazily.
+        with self._watcher_lock:
+            if self._watcher_pid == os.getpid():
+                return
+            self._watcher_pid = os.getpid()
+            threading.Thread(target=self._watch, name="catalog-reload", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.reload_seconds)
+            self.reload()
 
     def reload(self) -> bool:
         """Reload now; returns whether the archive changed. Errors keep the old catalog."""
