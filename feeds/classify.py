@@ -10,7 +10,7 @@ import dataclasses
 
 from feeds.countries import CountryMatcher
 from feeds.entry import Entry
-from feeds.text import tokens
+from feeds.text import BOUNDARY, tokens
 from feeds.topics import Taxonomy
 
 
@@ -29,10 +29,11 @@ class Classifier:
         """``entry`` with its countries (alpha-2 codes) and topics (slugs), sorted."""
         title, summary = entry.title, "\n".join(entry.summary)
         title_words, summary_words = tokens(title), tokens(summary)
-        countries = self.countries.match_words(
-            self.countries.words(title) if "$" in title else title_words,
-            self.countries.words(summary) if "$" in summary else summary_words,
-        )
+        countries = self.countries.match_words([
+            *(self.countries.words(title) if "$" in title else title_words),
+            BOUNDARY,
+            *(self.countries.words(summary) if "$" in summary else summary_words),
+        ])
         topics = self.taxonomy.match_words(title_words, summary_words)
         return dataclasses.replace(
             entry, countries=tuple(sorted(countries)), topics=tuple(sorted(topics))

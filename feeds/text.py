@@ -40,6 +40,9 @@ def _build_tables() -> tuple[dict[int, str], dict[int, str]]:
 
 
 _ACCENTS, _SEPARATORS = _build_tables()
+#: A token that :func:`tokens` never yields (it is a separator): joins two texts' words
+#: so that one phrase lookup covers both and no phrase spans them.
+BOUNDARY = "|"
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 # bytes.translate needs a 256-entry table; only its ASCII half is ever used here.

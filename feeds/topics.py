@@ -15,7 +15,7 @@ from typing import Any
 
 from feeds.errors import DataFileError, UnknownSelectionError
 from feeds.phrases import PhraseIndex
-from feeds.text import lower_tokens, slugify, tokens
+from feeds.text import BOUNDARY, lower_tokens, slugify, tokens
 from feeds.tomlfile import line_of, read_toml
 
 _TAXONOMY_FILE = Path(__file__).parent / "data" / "taxonomy.toml"
@@ -123,11 +123,14 @@ class Taxonomy:
 
     def match_words(self, title: list[str], summary: list[str]) -> frozenset[str]:
         """:meth:`match` for texts cut by :func:`feeds.text.tokens`; case is ignored."""
+        # One lookup over both texts (the boundary token is in no rule, so no phrase
+        # spans it): half the passes of looking in each text on its own.
         scores: dict[str, int] = {}
-        for where, words in enumerate((title, summary)):
-            for _, rules in self._index.find(words):
-                for slug, points in rules:
-                    scores[slug] = scores.get(slug, 0) + points[where]
+        title_end = len(title)
+        for start, rules in self._index.find([*title, BOUNDARY, *summary]):
+            where = 0 if start < title_end else 1
+            for slug, points in rules:
+                scores[slug] = scores.get(slug, 0) + points[where]
         return frozenset(slug for slug, score in scores.items() if score >= _NEEDED)
 
 
