@@ -54,8 +54,17 @@ TARGETS = {ROUTES[1]: TARGET_REPEATED, ROUTES[2]: TARGET_NOT_MODIFIED}
 def measure(server: Server, etag: str, rounds: int, seconds: float,
             connections: int) -> dict[str, list[Run]]:  # fmt: skip
     """``rounds`` rounds of every route, the order rotated each round against drift."""
-    runs = dict(zip(ROUTES, [(REFERENCE_ROUTE, []), (REFERENCE_PATH, []),
-                             (REFERENCE_PATH, [f"If-None-Match: {etag}"])], strict=True))
+    runs = dict(
+        zip(
+            ROUTES,
+            [
+                (REFERENCE_ROUTE, []),
+                (REFERENCE_PATH, []),
+                (REFERENCE_PATH, [f"If-None-Match: {etag}"]),
+            ],
+            strict=True,
+        )
+    )
     pids = [server.pid, *worker_pids(server.pid)]
     figures: dict[str, list[Run]] = {name: [] for name in runs}
     wrk(server.base_url + REFERENCE_ROUTE, seconds=1, connections=connections)  # warm up
@@ -94,15 +103,27 @@ def report(figures: dict[str, list[Run]], workers: int, connections: int) -> str
             f"{ratio:>6.2f} {verdict:>13} "
             f"{statistics.median(r.cpu_us_per_request for r in runs):>11.0f} µs "
             f"{cpu_ratio:>9.2f}")  # fmt: skip
-    lines.append("ratio: route's req/s over the reference's in the same round (median); "
-                 "CPU ratio: the reference's server CPU time per request over the route's")
+    lines.append(
+        "ratio: route's req/s over the reference's in the same round (median); "
+        "CPU ratio: the reference's server CPU time per request over the route's"
+    )
+    lines.append("rounds (req/s, server CPU µs per request):")
+    for name in ROUTES:
+        rounds = "  ".join(
+            f"{r.requests_per_second:.0f}/{r.cpu_us_per_request:.0f}" for r in figures[name]
+        )
+        lines.append(f"  {name.split(' (')[0]:<22} {rounds}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--entries", type=int, default=20,
-                        help="synthetic archive size; 20 (default) serves the real archive")
+    parser.add_argument(
+        "--entries",
+        type=int,
+        default=20,
+        help="synthetic archive size; 20 (default) serves the real archive",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=2)
     parser.add_argument("--rounds", type=int, default=9)

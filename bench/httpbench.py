@@ -80,13 +80,25 @@ def reference_server(archive: Path, workers: int, timeout: float = 120) -> Itera
     port = free_port()
     base_url = f"http://{HOST}:{port}"
     archive = archive.resolve()
-    command = [sys.executable, str(BENCH_DIR / "reference_app.py"), "--port", str(port),
-               "--workers", str(workers), "--archive", str(archive), "--base-url", base_url]
+    command = [
+        sys.executable,
+        str(BENCH_DIR / "reference_app.py"),
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--archive",
+        str(archive),
+        "--base-url",
+        base_url,
+    ]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("FEEDS_")}
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env=environ, cwd=ROOT, start_new_session=True)  # fmt: skip
     try:
         wait_until_healthy(base_url, process, timeout)
+        while len(worker_pids(process.pid)) < workers:  # gunicorn forks them one by one
+            time.sleep(0.05)
         yield Server(process, base_url)
     finally:
         stop(process)

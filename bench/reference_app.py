@@ -12,7 +12,6 @@ costs in this app, this server and these workers. It exists only here, never in
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from pathlib import Path
@@ -36,7 +35,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def reference_route() -> Response:
         return Response(reference["body"], content_type=reference["content_type"])
 
+    # Without starting the store's reload thread here, in the master before the fork.
+    store = app.extensions["feeds"].store
+    reload_seconds, store.reload_seconds = store.reload_seconds, 0
     built = app.test_client().get(REFERENCE_PATH)
+    store.reload_seconds = reload_seconds
     if built.status_code != 200:
         raise RuntimeError(f"{REFERENCE_PATH} answered {built.status_code}")
     reference.update(body=built.get_data(), content_type=built.content_type)
@@ -44,7 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from webapp.server import FeedsServer, gunicorn_options
+    from webapp.server import run
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -55,10 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["FEEDS_ARCHIVE"] = str(args.archive)
     os.environ["FEEDS_BASE_URL"] = args.base_url
-    app = create_app()
-    gc.collect()
-    gc.freeze()  # as webapp.server.serve does before forking the workers
-    FeedsServer(app, gunicorn_options(args.host, args.port, args.workers)).run()
+    run(create_app(), args.host, args.port, args.workers)  # as `feeds serve` does
     return 0
 
 

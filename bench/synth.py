@@ -28,8 +28,18 @@ BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / "out"
 
 #: Countries the real entries name (as written in them), replaced to vary the countries.
-REAL_COUNTRIES = ("Costa Rica", "Mexico", "El Salvador", "Honduras", "Guatemala", "Panama",
-                  "Dominican Republic", "Haiti", "Nicaragua", "Belize")
+REAL_COUNTRIES = (
+    "Costa Rica",
+    "Mexico",
+    "El Salvador",
+    "Honduras",
+    "Guatemala",
+    "Panama",
+    "Dominican Republic",
+    "Haiti",
+    "Nicaragua",
+    "Belize",
+)
 #: Countries put in their place: a spread like a regional newsroom's.
 OTHER_COUNTRIES = (
     "Argentina", "Bolivia", "Brazil", "Chile", "Colombia", "Ecuador", "Paraguay", "Peru",

@@ -6,17 +6,23 @@ size, mtime or inode changed, so a reload costs in proportion to what changed.
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from feeds.decoding import decode_archive_bytes
 from feeds.entry import Diagnostic, Entry, Source, warning
 from feeds.errors import ArchiveNotFoundError
-from feeds.forking import dataclass_reducers, fork_map, split_evenly, usable_cores
+from feeds.forking import (
+    collector_paused,
+    dataclass_reducers,
+    fork_map,
+    split_evenly,
+    usable_cores,
+)
 from feeds.ids import DEFAULT_TAG_AUTHORITY
 from feeds.parsing import parse_text
 
@@ -100,6 +106,7 @@ class ArchiveLoader:
     #: Below this many bytes to parse, forking costs more than it saves.
     parallel_min_bytes: int = 4 * 2**20
     _files: dict[str, _FileResult] = field(default_factory=dict, repr=False)
+    _last: Archive | None = field(default=None, repr=False)
 
     def load(self) -> Archive:
         """Read the directory now; raises :class:`ArchiveNotFoundError` if there is none."""
@@ -113,22 +120,29 @@ class ArchiveLoader:
                 found[relative] = None  # keeps the reading order
             elif result is not None:
                 found[relative] = result
-        for relative, parsed in self._parse_all(pending):
-            found[relative] = parsed
+        with collector_paused():
+            for relative, parsed in self._parse_all(pending):
+                found[relative] = parsed
         results = {name: r for name, r in found.items() if r is not None}
         self._files = results
+        version, data_modified = _version(results, self.directory)
+        modified = max([r.signature[0] // 10**9 for r in results.values()] + [data_modified])
+        last = self._last
+        if last is not None and last.version == version:  # nothing to merge again
+            self._last = last if last.modified == modified else replace(last, modified=modified)
+            return self._last
         entries, diagnostics = merge_files(
             (name, r.entries, r.diagnostics) for name, r in results.items()
         )
-        version, data_modified = _version(results, self.directory)
-        modified = max([r.signature[0] // 10**9 for r in results.values()] + [data_modified])
         parts = tuple(ArchiveFile(name, r.entries, r.index) for name, r in results.items())
-        return Archive(tuple(entries), tuple(diagnostics), version, tuple(results), modified,
-                       parts)  # fmt: skip
+        self._last = Archive(tuple(entries), tuple(diagnostics), version, tuple(results),
+                             modified, parts)  # fmt: skip
+        return self._last
 
     def forget(self) -> None:
         """Drop every cached parse, e.g. after the taxonomy changed."""
         self._files.clear()
+        self._last = None
 
     def _check(self, relative: str, path: Path) -> _FileResult | _Pending | None:
         """The cached result if the file is unchanged, else what is left to parse."""
@@ -145,7 +159,7 @@ class ArchiveLoader:
             return None
         digest = hashlib.sha256(data).hexdigest()
         if cached.digest == digest:  # touched, not changed
-            return dataclasses.replace(cached, signature=signature)
+            return replace(cached, signature=signature)
         return _Pending(relative, path, signature, data)
 
     def _parse_all(self, pending: list[_Pending]) -> list[tuple[str, _FileResult | None]]:
@@ -224,7 +238,7 @@ def merge_files(
     return kept, diagnostics
 
 
-def _by_date(entry: Entry) -> object:
+def _by_date(entry: Entry) -> dt.date:
     return entry.date
 
 

@@ -11,15 +11,17 @@ import bisect
 import datetime as dt
 import heapq
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import overload
 
 from feeds.archive import OVERRIDES_FILE, TAXONOMY_FILE, Archive, ArchiveLoader
 from feeds.classify import Classifier
 from feeds.countries import Country, country_by_code
-from feeds.entry import Entry
+from feeds.entry import Entry, warning
+from feeds.forking import collector_paused
 from feeds.ids import DEFAULT_TAG_AUTHORITY
 from feeds.overrides import apply_overrides, load_overrides
 from feeds.regions import all_regions
@@ -114,20 +116,58 @@ def _union(selections: Iterable[Positions]) -> Positions:
 
 
 def _intersect(selections: list[Positions]) -> Positions:
-    if len(selections) == 1:
-        return selections[0]
-    ordered = sorted(selections, key=len)
-    others = [set(s) if not isinstance(s, range) else s for s in ordered[1:]]
-    return [p for p in ordered[0] if all(p in other for other in others)]
+    """Positions in every selection. Ranges are prefixes (everything, or ``since``): they
+    cut the others short by bisection instead of being tested position by position."""
+    prefixes = [s for s in selections if isinstance(s, range) and s.start == 0 and s.step == 1]
+    lists = [s for s in selections if not any(s is prefix for prefix in prefixes)]
+    if not lists:
+        return min(prefixes, key=len)
+    if len(lists) == 1:
+        found = lists[0]
+    else:
+        ordered = sorted(lists, key=len)
+        others = [set(s) if not isinstance(s, range) else s for s in ordered[1:]]
+        found = [p for p in ordered[0] if all(p in other for other in others)]
+    if prefixes:
+        found = _Prefix.cut(found, min(len(prefix) for prefix in prefixes))
+    return found
+
+
+class _Prefix(Sequence[int]):
+    """The positions of a sorted sequence below ``stop``, without copying them."""
+
+    __slots__ = ("_length", "_positions")
+
+    def __init__(self, positions: Positions, length: int) -> None:
+        self._positions = positions
+        self._length = length
+
+    @classmethod
+    def cut(cls, positions: Positions, stop: int) -> Positions:
+        length = bisect.bisect_left(positions, stop)
+        return positions if length == len(positions) else cls(positions, length)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return self._positions[slice(*index.indices(self._length))]
+        if not -self._length <= index < self._length:
+            raise IndexError("position index out of range")
+        return self._positions[index % self._length]
 
 
 def build_catalog(archive: Archive, taxonomy: Taxonomy) -> Catalog:
     """Index ``archive`` by country, topic, region and id."""
     countries: dict[str, list[int]] = {}
     topics: dict[str, list[int]] = {t.slug: [] for t in taxonomy.topics}
-    by_id: dict[str, int] = {}
+    by_id = {entry.id: position for position, entry in enumerate(archive.entries)}
     for position, entry in enumerate(archive.entries):
-        by_id[entry.id] = position
         for code in entry.countries:
             countries.setdefault(code, []).append(position)
         for slug in entry.topics:
@@ -157,14 +197,15 @@ def _search_segments(archive: Archive, by_id: dict[str, int]) -> tuple[Segment, 
     if not archive.parts or any(not isinstance(p.index, dict) for p in archive.parts):
         return None
     entries = archive.entries
+    dropped = sum(len(part.entries) for part in archive.parts) > len(entries)
     segments = []
     for part in archive.parts:
-        positions = array("i")
-        for entry in part.entries:
-            position = by_id.get(entry.id, -1)
-            if position >= 0 and entries[position].source != entry.source:
-                position = -1  # a duplicate: the catalog kept the other one
-            positions.append(position)
+        positions = array("i", [by_id.get(entry.id, -1) for entry in part.entries])
+        if dropped:  # a duplicate has the id of the entry kept instead: it finds nothing
+            for number, entry in enumerate(part.entries):
+                position = positions[number]
+                if position >= 0 and entries[position].source != entry.source:
+                    positions[number] = -1
         segments.append(Segment(part.index, positions))  # type: ignore[arg-type]
     return tuple(segments)
 
@@ -190,24 +231,44 @@ class CatalogLoader:
 
     directory: Path
     tag_authority: str = DEFAULT_TAG_AUTHORITY
+    #: Today's date where the newsroom is; entries dated later are held back until then
+    #: (an embargo, or a typo: either way not news yet). ``None``: publish everything.
+    today: Callable[[], dt.date] | None = None
     _taxonomy_stamp: tuple[int, int] | None = None
     _taxonomy: Taxonomy | None = None
     _loader: ArchiveLoader | None = None
+    #: The last archive read and the catalog made of it: reused while nothing changed.
+    _last: tuple[Archive, Catalog] | None = None
 
     def load(self) -> Catalog:
         taxonomy = self._current_taxonomy()
         if self._loader is None:
             classifier = Classifier(taxonomy=taxonomy)
             self._loader = ArchiveLoader(
-                self.directory, tag_authority=self.tag_authority, classify=classifier.classify,
+                self.directory,
+                tag_authority=self.tag_authority,
+                classify=classifier.classify,
                 index_file=file_postings,
             )
-        archive = self._loader.load()
+        everything = self._loader.load()
+        today = self.today() if self.today else None
+        archive = _held_back(everything, today)
+        last = self._last
+        if last is not None and last[0].version == archive.version:  # nothing changed
+            catalog = last[1] if last[0] is archive else _with_archive(last[1], archive)
+            self._last = (archive, catalog)  # a touched file: only its time is new
+            return catalog
         overrides, problems = load_overrides(self.directory / OVERRIDES_FILE, OVERRIDES_FILE)
-        entries, more_problems = apply_overrides(archive.entries, overrides, taxonomy)
+        # Overrides may name held-back entries: apply them to all, then hold back.
+        entries, more_problems = apply_overrides(everything.entries, overrides, taxonomy)
+        entries = entries[len(everything.entries) - len(archive.entries):]
         diagnostics = (*archive.diagnostics, *problems, *more_problems)
-        archive = replace(archive, entries=tuple(entries), diagnostics=diagnostics)
-        return build_catalog(archive, taxonomy)
+        with collector_paused():
+            catalog = build_catalog(
+                replace(archive, entries=tuple(entries), diagnostics=diagnostics), taxonomy
+            )
+        self._last = (archive, catalog)
+        return catalog
 
     def _current_taxonomy(self) -> Taxonomy:
         path = self.directory / TAXONOMY_FILE
@@ -221,6 +282,34 @@ class CatalogLoader:
             self._taxonomy_stamp = stamp
             self._loader = None  # a new taxonomy means classifying every entry again
         return self._taxonomy
+
+
+def _held_back(archive: Archive, today: dt.date | None) -> Archive:
+    """``archive`` without the entries dated after ``today``, each reported.
+
+    The version changes with ``today`` only while something is held back, so caches are
+    not invalidated every midnight for nothing.
+    """
+    if today is None or not archive.entries or archive.entries[0].date <= today:
+        return archive
+    held = [entry for entry in archive.entries if entry.date > today]
+    warnings = [
+        warning(e.source.path, e.source.line,
+                f"dated {e.date.isoformat()}, after today ({today.isoformat()}): "
+                "held back until then")
+        for e in held
+    ]
+    return replace(
+        archive,
+        entries=archive.entries[len(held):],  # newest first: the held ones lead
+        diagnostics=(*archive.diagnostics, *warnings),
+        version=f"{archive.version}-{today:%Y%m%d}",
+    )
+
+
+def _with_archive(catalog: Catalog, archive: Archive) -> Catalog:
+    """``catalog`` with the archive's new modification time (same version, same entries)."""
+    return replace(catalog, archive=replace(catalog.archive, modified=archive.modified))
 
 
 def load_catalog(directory: Path, *, tag_authority: str = DEFAULT_TAG_AUTHORITY) -> Catalog:

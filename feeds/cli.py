@@ -86,6 +86,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from webapp.export import export_site
+
+    done = export_site(args.outdir, args.base_url, args.archive or default_archive_dir())
+    print(f"{done.files} files, {done.bytes / 2**20:.1f} MB, in {done.directory}")
+    return 0
+
+
 def _report_diagnostics(diagnostics: Sequence[object], stream: TextIO) -> None:
     for diagnostic in diagnostics:
         print(diagnostic, file=stream)
@@ -112,6 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="archive directory (default: $FEEDS_ARCHIVE, else ./archive)")
     serve.add_argument("--workers", type=_positive_int, default=2, metavar="N")
     serve.set_defaults(run=cmd_serve)
+    build = commands.add_parser("build", help="write every feed and page into a folder, "
+                                "for object storage or a CDN")  # fmt: skip
+    build.add_argument("outdir", type=Path, metavar="OUTDIR")
+    build.add_argument("--base-url", required=True, metavar="URL",
+                       help="the URL the folder will be published at")  # fmt: skip
+    build.add_argument("--archive", type=Path, default=None, metavar="DIR",
+                       help="archive directory (default: $FEEDS_ARCHIVE, else ./archive)")
+    build.set_defaults(run=cmd_build)
     from feeds.digest.cli import register as register_digest
 
     register_digest(commands)

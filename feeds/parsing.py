@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from feeds.dates import DateLine, parse_date_line
 from feeds.entry import Diagnostic, Entry, Source, error, warning
@@ -35,19 +35,24 @@ class _Block:
     """The lines from one date line up to the next: one entry, if all is well."""
 
     date_line: DateLine
-    line_number: int
-    lines: list[tuple[int, str]] = field(default_factory=list)  # (number, text); "" = blank
+    #: Index of the date line in the file's lines (its line number is one more).
+    start: int
+    #: Index of the line after the block's last one.
+    end: int
 
 
-def parse_text(
-    text: str, path: str, *, tag_authority: str = DEFAULT_TAG_AUTHORITY
-) -> ParsedText:
+#: No date line is longer, once its spaces are collapsed ("Wednesday, 30th September,
+#: 2021." is 32 characters; ``parse_date_line`` stops at 40): longer lines skip the call.
+_LONGEST_DATE_LINE = 40
+
+
+def parse_text(text: str, path: str, *, tag_authority: str = DEFAULT_TAG_AUTHORITY) -> ParsedText:
     """Parse one archive file's text; ``path`` is only used in diagnostics and sources."""
     diagnostics: list[Diagnostic] = []
     lines = _clean_lines(text, path, diagnostics)
     entries: list[Entry] = []
     for block in _blocks(lines, path, diagnostics):
-        entry = _block_to_entry(block, path, tag_authority, diagnostics)
+        entry = _block_to_entry(block, lines, path, tag_authority, diagnostics)
         if entry is not None:
             entries.append(entry)
     diagnostics.sort(key=lambda d: d.source.line)
@@ -85,17 +90,18 @@ def _blocks(lines: list[str], path: str, diagnostics: list[Diagnostic]) -> Itera
     """Group lines into blocks that each start at a date line; report text before the first."""
     block: _Block | None = None
     preamble_reported = False
-    for number, line in enumerate(lines, start=1):
-        date_line = parse_date_line(line) if line else None
+    for index, line in enumerate(lines):
+        if not line:
+            continue
+        date_line = parse_date_line(line) if len(line) <= _LONGEST_DATE_LINE else None
         if date_line is not None:
             if block is not None:
+                block.end = index
                 yield block
-            block = _Block(date_line, number)
-        elif block is not None:
-            block.lines.append((number, line))
-        elif line and not preamble_reported:
+            block = _Block(date_line, index, len(lines))
+        elif block is None and not preamble_reported:
             diagnostics.append(
-                error(path, number, "text before the first date line (skipped up to it)")
+                error(path, index + 1, "text before the first date line (skipped up to it)")
             )
             preamble_reported = True
     if block is not None:
@@ -103,24 +109,27 @@ def _blocks(lines: list[str], path: str, diagnostics: list[Diagnostic]) -> Itera
 
 
 def _block_to_entry(
-    block: _Block, path: str, tag_authority: str, diagnostics: list[Diagnostic]
+    block: _Block,
+    lines: list[str],
+    path: str,
+    tag_authority: str,
+    diagnostics: list[Diagnostic],
 ) -> Entry | None:
     date = block.date_line.date
+    line_number = block.start + 1
     if date is None:
+        diagnostics.append(error(path, line_number, f"{block.date_line.problem}; entry skipped"))
+        return None
+    title_index = next((i for i in range(block.start + 1, block.end) if lines[i]), None)
+    if title_index is None:
         diagnostics.append(
-            error(path, block.line_number, f"{block.date_line.problem}; entry skipped")
+            error(path, line_number, f"date line '{block.date_line.text}' has no title")
         )
         return None
-    content = [(number, line) for number, line in block.lines if line]
-    if not content:
-        diagnostics.append(
-            error(path, block.line_number, f"date line '{block.date_line.text}' has no title")
-        )
-        return None
-    title_number, title = content[0]
-    summary = _paragraphs(block.lines, after=title_number)
+    title = lines[title_index]
+    summary = _paragraphs(lines[title_index + 1 : block.end])
     if not summary:
-        diagnostics.append(warning(path, title_number, f"entry '{title}' has no summary"))
+        diagnostics.append(warning(path, title_index + 1, f"entry '{title}' has no summary"))
     slug = entry_slug(date, title)
     return Entry(
         id=slug,
@@ -128,17 +137,15 @@ def _block_to_entry(
         date=date,
         title=title,
         summary=summary,
-        source=Source(path, block.line_number),
+        source=Source(path, line_number),
     )
 
 
-def _paragraphs(lines: list[tuple[int, str]], after: int) -> tuple[str, ...]:
-    """Non-blank lines after the title, joined into paragraphs at blank lines."""
+def _paragraphs(lines: list[str]) -> tuple[str, ...]:
+    """Non-blank lines joined into paragraphs at blank lines."""
     paragraphs: list[str] = []
     current: list[str] = []
-    for number, line in lines:
-        if number <= after:
-            continue
+    for line in lines:
         if line:
             current.append(line)
         elif current:

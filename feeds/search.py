@@ -15,12 +15,13 @@ import bisect
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from feeds.entry import Entry
 from feeds.text import lower_tokens
 
 #: Local entry numbers in a file's postings: 32-bit, packed as bytes to pickle cheaply.
-_TYPECODE = "i"
+_TYPECODE: Final = "i"
 
 #: folded word → local numbers (ascending) of the file's entries that contain it, packed.
 FilePostings = dict[str, bytes]

@@ -90,7 +90,7 @@ def lower_tokens(text: str) -> list[str]:
 
 
 def slug_words(text: str) -> list[str]:
-    """Lower-case ASCII words for slugs and identity: ``"Costa Rica’s"`` → ``["costa", "rica", "s"]``."""
+    """Lower-case ASCII words for slugs: ``"Costa Rica’s"`` → ``["costa", "rica", "s"]``."""
     return _SLUG_WORD.findall(fold(text))
 
 

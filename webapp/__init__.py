@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
 
+from dateutil import tz
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -29,13 +31,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
         )
-    loader = CatalogLoader(Path(app.config["FEEDS_ARCHIVE"]),
-                           tag_authority=app.config["FEEDS_TAG_AUTHORITY"])
+    zone = tz.gettz(app.config["FEEDS_TIMEZONE"])
+    loader = CatalogLoader(
+        Path(app.config["FEEDS_ARCHIVE"]),
+        tag_authority=app.config["FEEDS_TAG_AUTHORITY"],
+        today=lambda: dt.datetime.now(zone).date(),
+    )
     store = CatalogStore(loader, app.config["FEEDS_RELOAD_SECONDS"])
     app.extensions["feeds"] = make_site(app.config, store)
 
     from webapp import embed, feed_views, pages
+    from webapp.documents import answer_again
 
+    app.before_request(answer_again)  # a repeated request skips its view (issue 7)
     app.register_blueprint(feed_views.bp)
     app.register_blueprint(pages.bp)
     from webapp import digest_views

@@ -11,12 +11,13 @@ nothing (issue 7: a repeated request must cost about what serving a file costs).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -72,12 +73,10 @@ class AnswerCache:
 
     def answer(self, version: str, key: str, validators: Callable[[], Validators]) -> Answer:
         """The cached answer, or a new one (without a document yet) remembered from now."""
+        found = self.find(version, key)
+        if found is not None:
+            return found
         cache_key = (version, key)
-        with self._lock:
-            found = self._items.get(cache_key)
-            if found is not None:
-                self._items.move_to_end(cache_key)
-                return found
         made = Answer(validators())
         if self.max_entries:
             with self._lock:
@@ -85,6 +84,15 @@ class AnswerCache:
                 while len(self._items) > self.max_entries:
                     self._items.popitem(last=False)
         return made
+
+    def find(self, version: str, key: str) -> Answer | None:
+        """The cached answer, if there is one; creates nothing."""
+        cache_key = (version, key)
+        found = self._items.get(cache_key)  # each OrderedDict call is atomic: no lock to read
+        if found is not None:
+            with contextlib.suppress(KeyError):  # evicted by another thread meanwhile
+                self._items.move_to_end(cache_key)
+        return found
 
     def document(self, answer: Answer, build: Callable[[], Document]) -> Document:
         """The answer's document, built now if it has none (two racing requests both build)."""
@@ -111,10 +119,17 @@ class Memo:
         found = self._items.get(key, self)
         if found is self:
             found = compute()
-            if len(self._items) >= self.max_entries:
-                self._items.clear()
-            self._items[key] = found
+            self.put(key, found)
         return found
+
+    def peek(self, key: Hashable) -> Any:
+        """The remembered value, or ``None``."""
+        return self._items.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if len(self._items) >= self.max_entries:
+            self._items.clear()
+        self._items[key] = value
 
 
 def make_document(body: bytes, content_type: str) -> Document:
@@ -126,7 +141,11 @@ def etag_for(version: str, key: str) -> str:
     return hashlib.sha1(f"{version}\0{key}".encode()).hexdigest()[:24]
 
 
-def accepts_gzip(environ: Mapping[str, Any]) -> bool:
+#: What ``Response(status=304)`` starts with (werkzeug drops it from the 304 it sends).
+_HTML_TYPE = ("Content-Type", "text/html; charset=utf-8")
+
+
+def accepts_gzip(environ: dict[str, Any]) -> bool:
     return _gzip_acceptable(environ.get("HTTP_ACCEPT_ENCODING", ""))
 
 
@@ -136,9 +155,7 @@ def _gzip_acceptable(header: str) -> bool:
     return "gzip" in header and parse_accept_header(header)["gzip"] > 0
 
 
-def not_modified(
-    environ: Mapping[str, Any], validators: Validators, gzipped: bool
-) -> Response | None:
+def not_modified(environ: dict[str, Any], validators: Validators, gzipped: bool) -> Response | None:
     """A 304 when the client's copy is current, decided without building anything."""
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if_match = "HTTP_IF_MATCH" in environ
@@ -152,18 +169,17 @@ def not_modified(
         environ, etag=_etag(validators.etag, gzipped), last_modified=validators.last_modified
     ):
         return None
-    response = Response(status=304)
-    _set_caching_headers(response, validators, gzipped)
-    return response
+    # Headers in the order werkzeug would set them, given at once: each later
+    # ``headers[name] = value`` would scan the list again.
+    return Response(status=304, headers=[_HTML_TYPE, *_caching_headers(validators, gzipped)])
 
 
 def document_response(document: Document, validators: Validators, gzipped: bool) -> Response:
-    response = Response(document.gzipped if gzipped else document.body,
-                        content_type=document.content_type)
+    body = document.gzipped if gzipped else document.body
+    headers = [("Content-Type", document.content_type), ("Content-Length", str(len(body)))]
     if gzipped:
-        response.headers["Content-Encoding"] = "gzip"
-    _set_caching_headers(response, validators, gzipped)
-    return response
+        headers.append(("Content-Encoding", "gzip"))
+    return Response(body, headers=[*headers, *_caching_headers(validators, gzipped)])
 
 
 def _etag(etag: str, gzipped: bool) -> str:
@@ -171,9 +187,10 @@ def _etag(etag: str, gzipped: bool) -> str:
     return f"{etag}-gz" if gzipped else etag
 
 
-def _set_caching_headers(response: Response, validators: Validators, gzipped: bool) -> None:
-    headers = response.headers
-    headers["ETag"] = validators.gzip_etag_header if gzipped else validators.etag_header
-    headers["Last-Modified"] = validators.last_modified_header
-    headers["Cache-Control"] = validators.cache_control_header
-    headers["Vary"] = "Accept-Encoding"  # a new response has no Vary yet
+def _caching_headers(validators: Validators, gzipped: bool) -> list[tuple[str, str]]:
+    return [
+        ("ETag", validators.gzip_etag_header if gzipped else validators.etag_header),
+        ("Last-Modified", validators.last_modified_header),
+        ("Cache-Control", validators.cache_control_header),
+        ("Vary", "Accept-Encoding"),
+    ]

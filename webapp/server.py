@@ -49,7 +49,11 @@ def serve(host: str, port: int, workers: int, archive: str | None) -> None:
         os.environ["FEEDS_ARCHIVE"] = archive
     from webapp import create_app
 
-    app = create_app()
+    run(create_app(), host, port, workers)
+
+
+def run(app: Flask, host: str, port: int, workers: int) -> None:
+    """Run gunicorn over an app whose archive is already loaded (preload, then fork)."""
     gc.collect()
     gc.freeze()  # keep the loaded archive's pages shared after fork (no GC writes to them)
     FeedsServer(app, gunicorn_options(host, port, workers)).run()

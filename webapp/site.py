@@ -15,7 +15,6 @@ from feeds.urls import SiteUrls
 from webapp.caching import AnswerCache, Memo
 from webapp.store import CatalogStore
 
-
 #: Distinct (kind, slug) and query strings remembered per archive version.
 MEMO_ENTRIES = 4096
 
@@ -70,9 +69,9 @@ def site() -> Site:
 
 def catalog() -> Catalog:
     """The catalog for this request: read once, so one request never mixes two versions."""
-    if "catalog" not in g:
-        g.catalog = site().store.current()
-    found: Catalog = g.catalog
+    found: Catalog | None = g.get("catalog")  # one lookup through the proxy, not three
+    if found is None:
+        found = g.catalog = site().store.current()
     return found
 
 

@@ -29,7 +29,8 @@ def title_text(entry: Entry) -> str:
 
 def label_text(category: Category) -> str:
     """The label, or the term if the label is empty: readers show it as the category."""
-    return clean_text(category.label) or clean_text(category.term)
+    label = clean_text(category.label)
+    return label if label.strip() else clean_text(category.term)
 
 
 def author_text(info: FeedInfo) -> str:

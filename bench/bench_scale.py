@@ -1,0 +1,263 @@
+"""Scale (issue 7, targets 3 to 6): does anything cost in proportion to the archive?
+
+1. Building a 20-item feed (all, the largest country, the largest topic, and ``since``)
+   for archives of 1,000 and 200,000 entries: median of many builds, side by side.
+2. ``q=`` searches over 200,000 entries: a feed of the hits, for realistic queries.
+3. Loading 200,000 entries: time to a ready catalog and peak memory, in a fresh process
+   (its forked parsers are reported apart); then reloading after touching one file
+   (same bytes) and after editing one file, against the full load.
+4. gunicorn (production options, 2 workers, preload) on the 200,000 entries: time until
+   it answers, and each process's memory from ``/proc/PID/smaps_rollup`` after traffic:
+   a worker's USS (pages only it has) shows how much of the loaded copy it shares.
+
+Steps 1-3 run in one child process so that its peak memory is the load's own. It prints
+figures; it is not a test.
+
+    .venv/bin/python bench/bench_scale.py [--large 200000] [--small 1000] [--builds 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from httpbench import get, memory_mb, reference_server, worker_pids, wrk
+from synth import cached_archive
+
+TARGET_BUILD_RATIO = 1.5
+TARGET_SEARCH_MS = 20.0
+TARGET_LOAD_S = 10.0
+TARGET_WORKER_MB = 600.0
+#: Realistic ``q=`` values: words and pairs from the newsroom's own vocabulary.
+QUERIES = (
+    "police", "trafficking", "migrant workers", "covid", "mexicali", "gender violence",
+    "ethical recruitment", "border", "iom", "migration", "costa rica", "information hub",
+    "honduras labour", "children protection", "digital commerce", "recruitment",
+    "dialogue authorities", "training course", "haiti", "governance indicators",
+)  # fmt: skip
+
+
+# --- In the child process ---------------------------------------------------------------
+
+
+def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
+def timed_load(directory: Path) -> tuple[Any, Any, float, float]:
+    """(loader, catalog, wall seconds, CPU seconds of this process) of a first load."""
+    from feeds.catalog import CatalogLoader
+
+    started, cpu = time.perf_counter(), time.process_time()
+    loader = CatalogLoader(directory)
+    catalog = loader.load()
+    return loader, catalog, time.perf_counter() - started, time.process_time() - cpu
+
+
+def reload_figures(directory: Path) -> dict[str, float]:
+    """Full load of a copy, then reloads after touching and after editing one file."""
+    with tempfile.TemporaryDirectory(prefix="feeds-bench-reload-") as temporary:
+        copy = Path(temporary) / "archive"
+        shutil.copytree(directory, copy)
+        loader, catalog, full, _cpu = timed_load(copy)
+        some_file = copy / catalog.archive.files[len(catalog.archive.files) // 2]
+        stat = some_file.stat()
+        os.utime(some_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        started = time.perf_counter()
+        loader.load()
+        touched = time.perf_counter() - started
+        with some_file.open("a", encoding="utf-8") as out:
+            out.write("\n\n1 January, 2026\n\nA new entry\n\nAppended by the benchmark.\n")
+        started = time.perf_counter()
+        edited = loader.load()
+        edit = time.perf_counter() - started
+        assert len(edited.entries) == len(catalog.entries) + 1
+        size = some_file.stat().st_size / sum(p.stat().st_size for p in copy.rglob("*.txt"))
+    return {"full_s": full, "touch_s": touched, "edit_s": edit, "file_share": size}
+
+
+def build_times(catalogs: dict[str, Any], builds: int) -> dict[str, dict[str, float]]:
+    """Median milliseconds to build each 20-item feed, per catalog, interleaved."""
+    from feeds.feedbuild import build_feed, parse_params
+
+    site, urls = site_and_urls()
+    feeds = feed_requests(catalogs["large"])
+    samples: dict[str, dict[str, list[float]]] = {
+        name: {size: [] for size in catalogs} for name in feeds
+    }
+    for _round in range(builds):
+        for name, (selection, args) in feeds.items():
+            for size, catalog in catalogs.items():
+                params = parse_params(args, catalog, default_limit=20, max_limit=100)
+                started = time.perf_counter()
+                build_feed(catalog, selection, params, "atom", site, urls, default_limit=20)
+                samples[name][size].append((time.perf_counter() - started) * 1000)
+    return {
+        name: {size: statistics.median(values) for size, values in by_size.items()}
+        for name, by_size in samples.items()
+    }
+
+
+def feed_requests(catalog: Any) -> dict[str, tuple[Any, dict[str, list[str]]]]:
+    from feeds.countries import country_by_code
+    from feeds.selection import ALL, resolve
+
+    country = max(catalog.country_index, key=lambda code: len(catalog.country_index[code]))
+    topic = max(catalog.topic_index, key=lambda slug: len(catalog.topic_index[slug]))
+    mexico = resolve(catalog, "country", country_by_code(country).slug)
+    return {
+        "all": (ALL, {}),
+        f"country/{mexico.slug}": (mexico, {}),
+        f"topic/{topic}": (resolve(catalog, "topic", topic), {}),
+        "all?since=2010-01-01": (ALL, {"since": ["2010-01-01"]}),
+        f"country/{mexico.slug}?since=2010-01-01": (mexico, {"since": ["2010-01-01"]}),
+    }
+
+
+def site_and_urls() -> tuple[Any, Any]:
+    from dateutil import tz
+
+    from feeds.feedbuild import SiteInfo
+    from feeds.urls import SiteUrls
+
+    site = SiteInfo("Newsroom", "Newsroom", "en", tz.gettz("UTC"), "newsroom.example.org")
+    return site, SiteUrls("https://news.example.org")
+
+
+def search_times(catalog: Any, runs: int = 5) -> dict[str, tuple[float, int]]:
+    """Per query: median milliseconds to build the 20-item feed of its hits, and hits."""
+    from feeds.feedbuild import build_feed, parse_params, select_page
+    from feeds.selection import ALL
+
+    site, urls = site_and_urls()
+    figures = {}
+    for query in QUERIES:
+        params = parse_params({"q": [query]}, catalog, default_limit=20, max_limit=100)
+        times = []
+        for _run in range(runs):
+            started = time.perf_counter()
+            build_feed(catalog, ALL, params, "atom", site, urls, default_limit=20)
+            times.append((time.perf_counter() - started) * 1000)
+        figures[query] = (statistics.median(times), select_page(catalog, ALL, params).total)
+    return figures
+
+
+def measure(large: Path, small: Path, builds: int) -> dict[str, Any]:
+    _loader, catalog, load_s, load_cpu = timed_load(large)
+    figures: dict[str, Any] = {
+        "entries": len(catalog.entries),
+        "files": len(catalog.archive.files),
+        "load_s": load_s,
+        "load_cpu_s": load_cpu,
+        "parsers_cpu_s": os.times().children_user + os.times().children_system,
+        "peak_mb": peak_mb(),
+        "parser_peak_mb": peak_mb(resource.RUSAGE_CHILDREN),
+    }
+    _small_loader, small_catalog, _s, _c = timed_load(small)
+    figures["small_entries"] = len(small_catalog.entries)
+    figures["builds"] = build_times({"small": small_catalog, "large": catalog}, builds)
+    figures["search"] = search_times(catalog)
+    del catalog, _loader
+    figures["reload"] = reload_figures(large)
+    return figures
+
+
+# --- In the parent ----------------------------------------------------------------------
+
+
+def serve_figures(archive: Path, seconds: float) -> dict[str, Any]:
+    """Time to answer, then memory per process after traffic on several feeds."""
+    started = time.perf_counter()
+    with reference_server(archive, workers=2, timeout=600) as server:
+        ready = time.perf_counter() - started
+        for path in ("/feeds/all.atom", "/feeds/country/mexico.rss", "/feeds/topic/health.json",
+                     "/feeds/all.atom?q=police", "/"):  # fmt: skip
+            get(server.base_url + path)
+        wrk(server.base_url + "/feeds/all.atom", seconds=seconds, connections=8)
+        wrk(server.base_url + "/feeds/all.atom?q=border", seconds=seconds, connections=8)
+        master = memory_mb(server.pid)
+        workers = [memory_mb(pid) for pid in worker_pids(server.pid)]
+    return {"ready_s": ready, "master": master, "workers": workers}
+
+
+def verdict(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"
+
+
+def report(child: dict[str, Any], served: dict[str, Any]) -> str:
+    lines = [f"archives: {child['small_entries']:,} and {child['entries']:,} entries "
+             f"({child['files']} files); 20-item Atom feeds, median of the builds"]  # fmt: skip
+    lines.append(f"  {'feed':<34} {'small':>8} {'large':>8} {'ratio':>6}")
+    worst = 0.0
+    for name, by_size in child["builds"].items():
+        ratio = by_size["large"] / by_size["small"]
+        worst = max(worst, ratio)
+        lines.append(f"  {name:<34} {by_size['small']:>6.2f}ms {by_size['large']:>6.2f}ms "
+                     f"{ratio:>6.2f}")  # fmt: skip
+    lines.append(f"3. build cost, large/small (worst)   {worst:.2f}   target <= "
+                 f"{TARGET_BUILD_RATIO:g}  {verdict(worst <= TARGET_BUILD_RATIO)}")  # fmt: skip
+    search = child["search"]
+    median = statistics.median(ms for ms, _hits in search.values())
+    slowest = max(search, key=lambda q: search[q][0])
+    ms, hits = search[slowest]
+    lines.append(f"4. q= search feed, median of {len(search)} queries   {median:.1f} ms   target < "
+                 f"{TARGET_SEARCH_MS:g} ms  {verdict(median < TARGET_SEARCH_MS)}   "
+                 f"(slowest: '{slowest}' {ms:.1f} ms, {hits:,} hits)")  # fmt: skip
+    lines.append(f"5. load {child['entries']:,} entries   {child['load_s']:.1f} s   target < "
+                 f"{TARGET_LOAD_S:g} s  {verdict(child['load_s'] < TARGET_LOAD_S)}   (CPU: "
+                 f"{child['load_cpu_s']:.1f} s here + {child['parsers_cpu_s']:.1f} s in forked "
+                 f"parsers)")  # fmt: skip
+    lines.append(f"   peak memory of the loading process  {child['peak_mb']:.0f} MB  target < "
+                 f"{TARGET_WORKER_MB:g} MB  {verdict(child['peak_mb'] < TARGET_WORKER_MB)}   "
+                 f"(forked parser {child['parser_peak_mb']:.0f} MB, then gone)")  # fmt: skip
+    master = served["master"]
+    lines.append(f"   gunicorn, 2 workers, preload: answering after {served['ready_s']:.1f} s; "
+                 f"master RSS {master['rss']:.0f} MB")  # fmt: skip
+    for number, worker in enumerate(served["workers"], start=1):
+        ok = worker["rss"] < TARGET_WORKER_MB
+        lines.append(f"   worker {number}: RSS {worker['rss']:.0f} MB, PSS {worker['pss']:.0f} MB, "
+                     f"USS (its own) {worker['uss']:.0f} MB  {verdict(ok)}")  # fmt: skip
+    reload = child["reload"]
+    lines.append(f"6. reload after touching one file   {reload['touch_s']:.2f} s; after editing "
+                 f"it {reload['edit_s']:.2f} s; full load {reload['full_s']:.1f} s "
+                 f"(edit/full {reload['edit_s'] / reload['full_s']:.3f}; the file is "
+                 f"{reload['file_share']:.3f} of the archive)")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--large", type=int, default=200_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--builds", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=3, help="traffic before measuring")
+    parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:  # the measuring process
+        print(json.dumps(measure(args.child[0], args.child[1], args.builds)))
+        return 0
+    large, small = cached_archive(args.large), cached_archive(args.small)
+    child = subprocess.run(
+        [sys.executable, __file__, "--builds", str(args.builds), "--child", str(large), str(small)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if child.returncode != 0:
+        print(child.stderr, file=sys.stderr)
+        return child.returncode
+    served = serve_figures(large, args.seconds)
+    print(report(json.loads(child.stdout), served))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
