@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from feedgen.ext.base import BaseExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 
 from feeds.render.atom import build_generator
 from feeds.render.html import clean_text
@@ -27,8 +28,39 @@ def render_rss(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
     if links:
         extension = partial(_AtomLinks, tuple(links))
         generator.register_extension("feeds_atom_links", extension, None, atom=False)
+    generator.register_extension("feeds_plain_titles", _PlainTitles, _PlainTitles, atom=False)
     xml: bytes = generator.rss_str()
     return xml
+
+
+#: What readers and the W3C validator take for markup in an RSS title (its ``nonhtml``
+#: rule, and feedparser's ``looks_like_html``): an end tag or an entity.
+_READS_AS_HTML = re.compile(r"<(?=/\w+>)|&(?=#?\w+;)")
+WORD_JOINER = "\u2060"
+
+
+def plain_title(title: str) -> str:
+    """``title`` such that no reader takes it for HTML: a word joiner after "<" or "&".
+
+    RSS titles have no type. A title that holds "</b>" or "&amp;" as text is flagged by
+    the W3C validator (ContainsHTML), and feedparser reads it as HTML and strips the
+    "tags". An invisible U+2060 between "<" and "/" (or after "&") keeps the text as the
+    reader sees it and takes away the look of markup.
+    """
+    return _READS_AS_HTML.sub(lambda match: match.group() + WORD_JOINER, title)
+
+
+class _PlainTitles(BaseEntryExtension):  # type: ignore[misc]
+    """Applies :func:`plain_title` to the ``<title>`` of the channel and of each item.
+
+    feedgen calls it once on the channel (before items are added) and once per item.
+    """
+
+    def extend_rss(self, element: Any) -> Any:
+        for title in element.iter("title"):
+            if title.text:
+                title.text = plain_title(title.text)
+        return element
 
 
 class _AtomLinks(BaseExtension):  # type: ignore[misc]
