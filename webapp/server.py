@@ -40,6 +40,9 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",
+        # gunicorn 27's control socket is one path per user: two instances on a host
+        # (as behind nginx) would share it. Nothing here uses it.
+        "control_socket_disable": True,
     }
 
 
