@@ -20,8 +20,7 @@ from feeds.errors import InvalidQueryError, UnknownSelectionError
 from feeds.feedbuild import FeedParams, parse_params, select_page
 from feeds.selection import ALL, RedirectToCanonical, Selection, resolve
 from webapp.documents import serve
-from webapp.pages import HTML_CONTENT_TYPE
-from webapp.pages import _common as page_context
+from webapp.pages import HTML_CONTENT_TYPE, page_context
 from webapp.site import catalog, site, urls
 
 bp = Blueprint("embed", __name__)

@@ -37,7 +37,7 @@ def home() -> Response:
         ]
         html = render_template(
             "home.html", groups=groups, latest=current.entries[:LATEST_HEADLINES],
-            selection=ALL, feed_params=(), months=months, **_common(site_urls),
+            selection=ALL, feed_params=(), months=months, **page_context(site_urls),
         )
         return html.encode(), HTML_CONTENT_TYPE
 
@@ -63,7 +63,7 @@ def selection_page(kind: str, slug: str) -> Response:
 
         html = render_template(
             "selection.html", selection=selection, page=page, page_url=page_url,
-            feed_params=params.filters, **_common(site_urls),
+            feed_params=params.filters, **page_context(site_urls),
         )
         return html.encode(), HTML_CONTENT_TYPE
 
@@ -86,7 +86,7 @@ def entry_page(entry_id: str) -> Response:
     def build() -> tuple[bytes, str]:
         html = render_template(
             "entry.html", entry=entry, selection=ALL, feed_params=(),
-            topic_name=lambda slug: current.taxonomy.by_slug(slug).name, **_common(site_urls),
+            topic_name=lambda slug: current.taxonomy.by_slug(slug).name, **page_context(site_urls),
         )
         return html.encode(), HTML_CONTENT_TYPE
 
@@ -105,7 +105,7 @@ def healthz() -> Response:
     return response
 
 
-def _common(site_urls: SiteUrls) -> dict[str, object]:
+def page_context(site_urls: SiteUrls) -> dict[str, object]:
     """Template values every page uses."""
     return {
         "site_title": site().info.title,
