@@ -111,7 +111,7 @@ class TimedClassifier:
             self.seconds += time.perf_counter() - started
 
 
-def measure(directory: Path) -> dict[str, object]:
+def measure(directory: Path, workers: int) -> dict[str, object]:
     """Load ``directory`` cold, then after touching one file and after editing one."""
     started = time.perf_counter()
     try:
@@ -123,7 +123,8 @@ def measure(directory: Path) -> dict[str, object]:
         classify, classifier = None, "none (feeds.classify is not importable)"
     setup = time.perf_counter() - started
 
-    loader = ArchiveLoader(directory, classify=classify)
+    # The target is for one core: workers=1 parses in this process only.
+    loader = ArchiveLoader(directory, classify=classify, workers=workers)
     started = time.perf_counter()
     archive = loader.load()
     cold = time.perf_counter() - started
@@ -143,6 +144,7 @@ def measure(directory: Path) -> dict[str, object]:
     edit = time.perf_counter() - started
 
     return {
+        "workers": workers,
         "entries": len(archive.entries),
         "files": len(archive.files),
         "diagnostics": len(archive.diagnostics),
@@ -167,12 +169,15 @@ def verdict(value: float, target: float) -> str:
 
 def report(figures: dict[str, object], build_s: float, megabytes: float) -> str:
     load_s, peak_mb = float(figures["load_s"]), float(figures["peak_mb"])  # type: ignore[arg-type]
+    workers = figures["workers"]
+    on_one_core = verdict(load_s, TARGET_SECONDS) if workers == 1 else "(not the target's set-up)"
     rows = [
         ("entries", f"{figures['entries']:,}", f"{figures['files']} files, {megabytes:.0f} MB "
          f"of text, {figures['diagnostics']} diagnostics (built in {build_s:.1f} s)"),
         ("classifier", str(figures["classifier"]), f"set up in {figures['setup_s']:.2f} s"),
-        ("parse+classify", f"{load_s:.2f} s", f"target < {TARGET_SECONDS:g} s   "
-         f"{verdict(load_s, TARGET_SECONDS)}   (classify {figures['classify_s']:.2f} s of it)"),
+        ("parse+classify", f"{load_s:.2f} s", f"in {workers} process(es); target < "
+         f"{TARGET_SECONDS:g} s on one core   {on_one_core}   "
+         f"(classify {figures['classify_s']:.2f} s of it)"),
         ("peak RSS", f"{peak_mb:.0f} MB", f"target < {TARGET_MB:g} MB  "
          f"{verdict(peak_mb, TARGET_MB)}"),
     ]  # fmt: skip
@@ -191,10 +196,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=100_000, help="default: 100000")
     parser.add_argument("--files", type=int, default=200, help="about this many files")
     parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes to parse in (default 1: the target is for one core)",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:  # the measuring process
-        print(json.dumps(measure(args.child)))
+        print(json.dumps(measure(args.child, args.workers)))
         return 0
     with tempfile.TemporaryDirectory(prefix="feeds-bench-") as temporary:
         directory = Path(temporary)
@@ -204,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         build_s = time.perf_counter() - started
         del entries
         child = subprocess.run(
-            [sys.executable, __file__, "--child", str(directory)],
+            [sys.executable, __file__, "--child", str(directory), "--workers", str(args.workers)],
             capture_output=True,
             text=True,
             check=False,
