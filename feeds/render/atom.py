@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from feedgen.feed import FeedGenerator
 
 from feeds.render.dates import feed_time
 from feeds.render.html import (
+    MARKUP_LIKE,
     author_text,
     clean_text,
     description_text,
@@ -20,9 +20,6 @@ from feeds.render.html import (
     title_text,
 )
 from feeds.render.model import Category, FeedInfo, FeedItem
-
-#: What the W3C validator takes for markup in a text construct: an end tag or an entity.
-_READS_AS_HTML = re.compile(r"</\w+>|&#?\w+;")
 
 ATOM_MEDIA_TYPE = "application/atom+xml"
 ATOM_CONTENT_TYPE = f"{ATOM_MEDIA_TYPE}; charset=utf-8"
@@ -101,7 +98,7 @@ class _EntryLinkFix(BaseEntryExtension):  # type: ignore[misc]
             link.set("rel", "alternate")
             link.set("type", HTML_MEDIA_TYPE)
         title = entry.find("title")
-        if title is not None and title.text and _READS_AS_HTML.search(title.text):
+        if title is not None and title.text and MARKUP_LIKE.search(title.text):
             # A plain-text title holding "</b>" or "&amp;" is flagged by the W3C validator
             # (ContainsHTML); as escaped HTML it is the same text and no warning.
             title.set("type", "html")

@@ -55,3 +55,8 @@ def summary_html(paragraphs: Iterable[str]) -> str:
 def summary_text(paragraphs: Iterable[str]) -> str:
     """The plain-text summary: paragraphs separated by a blank line."""
     return "\n\n".join(clean_text(p) for p in paragraphs)
+
+
+#: Where a text construct reads as markup to the W3C validator (its ``nonhtml`` rule) and
+#: to feedparser (``looks_like_html``): the "<" of an end tag, or the "&" of an entity.
+MARKUP_LIKE = re.compile(r"<(?=/\w+>)|&(?=#?\w+;)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 
 from feeds.render.atom import build_generator
-from feeds.render.html import clean_text
+from feeds.render.html import MARKUP_LIKE, clean_text
 from feeds.render.model import FeedInfo, FeedItem
 
 RSS_MEDIA_TYPE = "application/rss+xml"
@@ -33,9 +32,6 @@ def render_rss(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
     return xml
 
 
-#: What readers and the W3C validator take for markup in an RSS title (its ``nonhtml``
-#: rule, and feedparser's ``looks_like_html``): an end tag or an entity.
-_READS_AS_HTML = re.compile(r"<(?=/\w+>)|&(?=#?\w+;)")
 WORD_JOINER = "\u2060"
 
 
@@ -47,7 +43,7 @@ def plain_title(title: str) -> str:
     "tags". An invisible U+2060 between "<" and "/" (or after "&") keeps the text as the
     reader sees it and takes away the look of markup.
     """
-    return _READS_AS_HTML.sub(lambda match: match.group() + WORD_JOINER, title)
+    return MARKUP_LIKE.sub(lambda match: match.group() + WORD_JOINER, title)
 
 
 class _PlainTitles(BaseEntryExtension):  # type: ignore[misc]
