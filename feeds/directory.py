@@ -9,7 +9,7 @@ from feeds.countries import country_by_code
 from feeds.feedbuild import SiteInfo, newest_date, published_at
 from feeds.regions import all_regions
 from feeds.render import OutlineFeed, render_opml
-from feeds.selection import ALL, Selection, resolve
+from feeds.selection import ALL, Selection, positions, resolve
 from feeds.urls import SiteUrls
 
 
@@ -21,29 +21,22 @@ class Listing:
 
 def listings(catalog: Catalog) -> dict[str, list[Listing]]:
     """Every non-empty feed by group ("all", "country", "topic", "region")."""
-    countries = [
-        Listing(_selection(catalog, "country", country_by_code(code).slug), len(p))
-        for code, p in catalog.country_index.items() if p
-    ]
-    topics = [
-        Listing(_selection(catalog, "topic", topic.slug), len(catalog.topic_index[topic.slug]))
-        for topic in catalog.taxonomy.topics if catalog.topic_index.get(topic.slug)
-    ]
-    regions = [
-        Listing(_selection(catalog, "region", region.slug), len(catalog.region_index[region.slug]))
-        for region in all_regions() if catalog.region_index.get(region.slug)
-    ]
-    countries.sort(key=lambda item: (-item.count, item.selection.name))
-    return {
-        "all": [Listing(ALL, len(catalog.entries))],
-        "country": countries,
-        "topic": topics,
-        "region": regions,
+    slugs = {
+        "country": [country_by_code(code).slug for code in catalog.country_index],
+        "topic": [topic.slug for topic in catalog.taxonomy.topics],
+        "region": [region.slug for region in all_regions()],
     }
+    groups = {
+        kind: [item for item in (_listing(catalog, kind, slug) for slug in found) if item.count]
+        for kind, found in slugs.items()
+    }
+    groups["country"].sort(key=lambda item: (-item.count, item.selection.name))
+    return {"all": [Listing(ALL, len(catalog.entries))], **groups}
 
 
-def _selection(catalog: Catalog, kind: str, slug: str) -> Selection:
-    return resolve(catalog, kind, slug)
+def _listing(catalog: Catalog, kind: str, slug: str) -> Listing:
+    selection = resolve(catalog, kind, slug)
+    return Listing(selection, len(positions(catalog, selection)))
 
 
 GROUP_NAMES = {"all": "All news", "country": "Countries", "topic": "Topics",
