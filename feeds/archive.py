@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from feeds.decoding import decode_archive_bytes
-from feeds.entry import Diagnostic, Entry, Source, warning
+from feeds.entry import Diagnostic, Entry, Source, Tagger, warning
 from feeds.errors import ArchiveNotFoundError
 from feeds.forking import (
     collector_paused,
@@ -29,8 +29,6 @@ from feeds.parsing import parse_text
 #: Files in the archive directory that are not press releases.
 OVERRIDES_FILE = "overrides.toml"
 TAXONOMY_FILE = "taxonomy.toml"
-
-Classify = Callable[[Entry], Entry]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +95,8 @@ class ArchiveLoader:
 
     directory: Path
     tag_authority: str = DEFAULT_TAG_AUTHORITY
-    #: Called on every new entry (classification); identity when ``None``.
-    classify: Classify | None = None
+    #: Gives every new entry its countries and topics (``Classifier.tags``); none if None.
+    tag: Tagger | None = None
     #: Called on each newly parsed file's entries; kept with the file (search postings).
     index_file: Callable[[tuple[Entry, ...]], object] | None = None
     #: Processes to parse in; ``None``: one per usable core.
@@ -183,10 +181,8 @@ class ArchiveLoader:
                 return None
         relative = pending.relative
         text, diagnostics = decode_archive_bytes(data, relative)
-        parsed = parse_text(text, relative, tag_authority=self.tag_authority)
+        parsed = parse_text(text, relative, tag_authority=self.tag_authority, tag=self.tag)
         entries = parsed.entries
-        if self.classify is not None:
-            entries = tuple(map(self.classify, entries))
         digest = hashlib.sha256(data).hexdigest()
         index = self.index_file(entries) if self.index_file is not None else None
         return _FileResult(pending.signature, digest, entries,

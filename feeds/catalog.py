@@ -247,7 +247,7 @@ class CatalogLoader:
             self._loader = ArchiveLoader(
                 self.directory,
                 tag_authority=self.tag_authority,
-                classify=classifier.classify,
+                tag=classifier.tags,
                 index_file=file_postings,
             )
         everything = self._loader.load()

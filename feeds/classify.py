@@ -1,16 +1,17 @@
 """Tags an entry with its countries and topics (issue 3).
 
-Each text is cut into words once, by :func:`feeds.text.tokens`: the country matcher reads
-the words as written (place names are proper nouns), the taxonomy ignores their case.
+Each text is cut into words once, by :func:`feeds.text.spaced_tokens`, and the title's and
+the summary's words joined into one string (:func:`feeds.phrases.spaced`) that both
+matchers search: the country matcher as written (place names are proper nouns), the taxonomy in
+lower case.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 from feeds.countries import CountryMatcher
 from feeds.entry import Entry
-from feeds.text import BOUNDARY, tokens
+from feeds.phrases import spaced
+from feeds.text import spaced_tokens
 from feeds.topics import Taxonomy
 
 
@@ -27,14 +28,19 @@ class Classifier:
 
     def classify(self, entry: Entry) -> Entry:
         """``entry`` with its countries (alpha-2 codes) and topics (slugs), sorted."""
-        title, summary = entry.title, "\n".join(entry.summary)
-        title_words, summary_words = tokens(title), tokens(summary)
-        countries = self.countries.match_words([
-            *(self.countries.words(title) if "$" in title else title_words),
-            BOUNDARY,
-            *(self.countries.words(summary) if "$" in summary else summary_words),
-        ])
-        topics = self.taxonomy.match_words(title_words, summary_words)
-        return dataclasses.replace(
-            entry, countries=tuple(sorted(countries)), topics=tuple(sorted(topics))
+        return entry.tagged(*self.tags(entry.title, entry.summary))
+
+    def tags(self, title: str, summary: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Countries and topics, sorted, of an entry with this title and these paragraphs
+        (a :data:`feeds.entry.Tagger`: the parser tags entries as it makes them)."""
+        summary_text = "\n".join(summary)
+        text = spaced(spaced_tokens(title), spaced_tokens(summary_text))
+        if "$" in title or "$" in summary_text:
+            words = self.countries.spaced_words
+            country_text = spaced(words(title), words(summary_text))
+        else:
+            country_text = text
+        return (
+            tuple(sorted(self.countries.match_spaced(country_text))),
+            tuple(sorted(self.taxonomy.match_spaced(text))),
         )

@@ -16,8 +16,8 @@ import pycountry
 
 from feeds.errors import UnknownSelectionError
 from feeds.gazetteer import Key, Meaning, load_config, load_meanings, person_words
-from feeds.phrases import PhraseIndex
-from feeds.text import fold, slugify, tokens
+from feeds.phrases import PhraseIndex, spaced, word_before
+from feeds.text import fold, slugify, spaced_tokens
 
 # Money, not the United States: "a donation of US$ 50,000".
 _CURRENCY_MARKS = ("US$", "U.S.$")
@@ -83,7 +83,7 @@ class CountryMatcher:
     ) -> None:
         """``person_words``: first names and titles, after which a place is a surname."""
         self._index = PhraseIndex(meanings.items())
-        self._person_words = person_words
+        self._person_words = frozenset(word.encode() for word in person_words)
 
     @classmethod
     def default(cls) -> CountryMatcher:
@@ -91,30 +91,31 @@ class CountryMatcher:
         return _default_matcher()
 
     @staticmethod
-    def words(text: str) -> list[str]:
-        """``text`` cut as the matcher reads it: :func:`feeds.text.tokens`, money removed."""
+    def spaced_words(text: str) -> bytes:
+        """``text`` cut as the matcher reads it (:func:`feeds.text.spaced_tokens`), money
+        removed."""
         if "$" in text:
             for mark in _CURRENCY_MARKS:
                 text = text.replace(mark, " ")
-        return tokens(text)
+        return spaced_tokens(text)
 
     def match(self, title: str, summary: str) -> frozenset[str]:
         """Alpha-2 codes of the countries that ``title`` or ``summary`` names."""
-        return self.match_words(self.words(title), self.words(summary))
+        return self.match_spaced(spaced(self.spaced_words(title), self.spaced_words(summary)))
 
-    def match_words(self, *texts: list[str]) -> frozenset[str]:
-        """:meth:`match` for texts already cut by :meth:`words`."""
+    def match_spaced(self, text: bytes) -> frozenset[str]:
+        """:meth:`match` for texts cut by :meth:`spaced_words` and joined by
+        :func:`feeds.phrases.spaced`."""
         named: set[str] = set()
         doubtful: list[Meaning] = []
         people = self._person_words
-        for words in texts:
-            for start, meaning in self._index.find(words):
-                if meaning.needs_support or (
-                    meaning.place and start and words[start - 1] in people
-                ):
-                    doubtful.append(meaning)
-                else:
-                    named |= meaning.codes
+        for start, meaning in self._index.find(text):
+            if meaning.needs_support or (
+                meaning.place and word_before(text, start) in people
+            ):
+                doubtful.append(meaning)
+            else:
+                named |= meaning.codes
         # A shared or common-word name counts only for a country named elsewhere in the
         # entry (issue 3: "Georgetown", "San José", "Santiago", "Victoria").
         found = set(named)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Dates before this year are refused as typos.
 EARLIEST_YEAR = 1970
@@ -51,8 +52,13 @@ class DateLine:
     problem: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def parse_date_line(line: str) -> DateLine | None:
-    """Return the date line ``line`` is, or ``None`` when it is ordinary text."""
+    """Return the date line ``line`` is, or ``None`` when it is ordinary text.
+
+    Cached: an archive repeats its date lines (several releases a day, and the same
+    shape each time), and a :class:`DateLine` is immutable.
+    """
     text = line.strip()
     if not text or len(text) > 40 or not text[0].isalnum():
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -40,10 +41,22 @@ class Entry:
     #: Topic slugs from the taxonomy, sorted.
     topics: tuple[str, ...] = ()
 
+    def tagged(self, countries: tuple[str, ...], topics: tuple[str, ...]) -> Entry:
+        """This entry with these tags: ``dataclasses.replace`` without its per-call
+        introspection."""
+        return Entry(
+            self.id, self.guid, self.date, self.title, self.summary, self.source,
+            countries, topics,
+        )  # fmt: skip
+
     @property
     def summary_text(self) -> str:
         """The summary as one string, paragraphs separated by a blank line."""
         return "\n\n".join(self.summary)
+
+
+#: Countries and topics for an entry's title and summary (see :mod:`feeds.classify`).
+Tagger = Callable[[str, tuple[str, ...]], tuple[tuple[str, ...], tuple[str, ...]]]
 
 
 @dataclass(frozen=True, slots=True)

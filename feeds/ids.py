@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 
-from feeds.text import lower_tokens
+from feeds.text import lower_token_string
 
 #: Used when no ``FEEDS_TAG_AUTHORITY`` is configured. Set your own domain once, before
 #: publishing, and never change it afterwards: every guid contains it.
@@ -26,7 +26,7 @@ _AUTHORITY = re.compile(
 
 def title_key(title: str) -> str:
     """Normalised title used to recognise the same entry twice (case, accents, punctuation)."""
-    return " ".join(lower_tokens(title))
+    return lower_token_string(title)
 
 
 def entry_slug(date: dt.date, title: str) -> str:
@@ -37,11 +37,13 @@ def entry_slug(date: dt.date, title: str) -> str:
     outside ASCII, gets a short hash of its whole key so that this stays true.
     """
     key = title_key(title)
-    words = key.split()
     # Tokens hold only letters, digits and marks, so ASCII ones are slug-safe as they are.
-    ascii_words = [w for w in words if w.isascii()]
-    words_slug = "-".join(ascii_words)
-    faithful = len(ascii_words) == len(words)
+    if key.isascii():  # the usual title: no need to look at each word
+        words_slug, faithful = key.replace(" ", "-"), True
+    else:
+        words = key.split()
+        ascii_words = [w for w in words if w.isascii()]
+        words_slug, faithful = "-".join(ascii_words), len(ascii_words) == len(words)
     if len(words_slug) > _MAX_SLUG_CHARS:
         words_slug = words_slug[:_MAX_SLUG_CHARS].rsplit("-", 1)[0]
         faithful = False
@@ -65,4 +67,6 @@ def tag_uri(authority: str, date: dt.date | int, specific: str) -> str:
 
 def entry_guid(authority: str, date: dt.date, slug: str) -> str:
     """The entry's tag URI: dated by its publication day, named by its title."""
-    return tag_uri(authority, date, "entries/" + slug.removeprefix(date.isoformat() + "-"))
+    day = date.isoformat()
+    # tag_uri(authority, date, …), without formatting the date twice for every entry.
+    return f"tag:{authority},{day}:entries/{slug.removeprefix(day + '-')}"

@@ -8,11 +8,10 @@ reported as a :class:`~feeds.entry.Diagnostic` and skipped; every good entry is 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from feeds.dates import DateLine, parse_date_line
-from feeds.entry import Diagnostic, Entry, Source, error, warning
+from feeds.entry import Diagnostic, Entry, Source, Tagger, error, warning
 from feeds.ids import DEFAULT_TAG_AUTHORITY, entry_guid, entry_slug
 
 # Characters XML 1.0 forbids or that no editor shows: C0 and C1 controls (tab excepted),
@@ -30,47 +29,76 @@ class ParsedText:
     diagnostics: tuple[Diagnostic, ...]
 
 
-@dataclass(slots=True)
-class _Block:
-    """The lines from one date line up to the next: one entry, if all is well."""
-
-    date_line: DateLine
-    #: Index of the date line in the file's lines (its line number is one more).
-    start: int
-    #: Index of the line after the block's last one.
-    end: int
-
-
 #: No date line is longer, once its spaces are collapsed ("Wednesday, 30th September,
 #: 2021." is 32 characters; ``parse_date_line`` stops at 40): longer lines skip the call.
 _LONGEST_DATE_LINE = 40
 
 
-def parse_text(text: str, path: str, *, tag_authority: str = DEFAULT_TAG_AUTHORITY) -> ParsedText:
-    """Parse one archive file's text; ``path`` is only used in diagnostics and sources."""
+def parse_text(
+    text: str,
+    path: str,
+    *,
+    tag_authority: str = DEFAULT_TAG_AUTHORITY,
+    tag: Tagger | None = None,
+) -> ParsedText:
+    """Parse one archive file's text; ``path`` is only used in diagnostics and sources.
+
+    ``tag`` gives each entry its countries and topics (``Classifier.tags``) as it is
+    made, rather than copying every entry to add them.
+
+    One pass over the lines (a first load reads every line of the archive, so the loop
+    keeps its state in local variables): a date line starts an entry, the next non-blank
+    line is its title, and the lines after it, up to the next date line, its summary, in
+    paragraphs that blank lines end.
+    """
     diagnostics: list[Diagnostic] = []
-    lines = _clean_lines(text, path, diagnostics)
     entries: list[Entry] = []
-    for block in _blocks(lines, path, diagnostics):
-        entry = _block_to_entry(block, lines, path, tag_authority, diagnostics)
-        if entry is not None:
-            entries.append(entry)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # The entry being read: its date line (None before the first), title, paragraphs.
+    date_line: DateLine | None = None
+    date_number = title_number = 0
+    title: str | None = None
+    paragraphs: list[str] = []
+    paragraph: list[str] = []
+    preamble_reported = False
+    for number, line in enumerate(text.split("\n"), 1):
+        if line:
+            # isprintable() is False for tabs, NBSP and other odd spaces, controls and
+            # invisible format characters: only those lines need the slow path.
+            if not line.isprintable():
+                line = _clean_odd_line(line, path, number, diagnostics)
+            elif line.startswith(" ") or line.endswith(" ") or "  " in line:
+                line = " ".join(line.split())
+        if not line:
+            if paragraph:
+                paragraphs.append(" ".join(paragraph))
+                paragraph = []
+            continue
+        found = parse_date_line(line) if len(line) <= _LONGEST_DATE_LINE else None
+        if found is not None:
+            if date_line is not None:
+                _finish_entry(
+                    entries, diagnostics, path, tag_authority, tag, date_line, date_number,
+                    title, title_number, paragraphs, paragraph,
+                )  # fmt: skip
+            date_line, date_number, title = found, number, None
+            paragraphs, paragraph = [], []
+        elif title is not None:
+            paragraph.append(line)
+        elif date_line is not None:
+            title, title_number = line, number
+        elif not preamble_reported:
+            diagnostics.append(
+                error(path, number, "text before the first date line (skipped up to it)")
+            )
+            preamble_reported = True
+    if date_line is not None:
+        _finish_entry(
+            entries, diagnostics, path, tag_authority, tag, date_line, date_number,
+            title, title_number, paragraphs, paragraph,
+        )  # fmt: skip
     diagnostics.sort(key=lambda d: d.source.line)
     return ParsedText(tuple(entries), tuple(diagnostics))
-
-
-def _clean_lines(text: str, path: str, diagnostics: list[Diagnostic]) -> list[str]:
-    """Split into lines (LF, CRLF or CR) with white space normalised to single spaces."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        # isprintable() is False for tabs, NBSP and other odd spaces, controls and
-        # invisible format characters: only those lines need the slow path.
-        if not line.isprintable():
-            lines[index] = _clean_odd_line(line, path, index + 1, diagnostics)
-        elif line.startswith(" ") or line.endswith(" ") or "  " in line:
-            lines[index] = " ".join(line.split())
-    return lines
 
 
 def _clean_odd_line(line: str, path: str, number: int, diagnostics: list[Diagnostic]) -> str:
@@ -86,71 +114,43 @@ def _clean_odd_line(line: str, path: str, number: int, diagnostics: list[Diagnos
     return " ".join(line.split())
 
 
-def _blocks(lines: list[str], path: str, diagnostics: list[Diagnostic]) -> Iterator[_Block]:
-    """Group lines into blocks that each start at a date line; report text before the first."""
-    block: _Block | None = None
-    preamble_reported = False
-    for index, line in enumerate(lines):
-        if not line:
-            continue
-        date_line = parse_date_line(line) if len(line) <= _LONGEST_DATE_LINE else None
-        if date_line is not None:
-            if block is not None:
-                block.end = index
-                yield block
-            block = _Block(date_line, index, len(lines))
-        elif block is None and not preamble_reported:
-            diagnostics.append(
-                error(path, index + 1, "text before the first date line (skipped up to it)")
-            )
-            preamble_reported = True
-    if block is not None:
-        yield block
-
-
-def _block_to_entry(
-    block: _Block,
-    lines: list[str],
+def _finish_entry(
+    entries: list[Entry],
+    diagnostics: list[Diagnostic],
     path: str,
     tag_authority: str,
-    diagnostics: list[Diagnostic],
-) -> Entry | None:
-    date = block.date_line.date
-    line_number = block.start + 1
+    tag: Tagger | None,
+    date_line: DateLine,
+    date_number: int,
+    title: str | None,
+    title_number: int,
+    paragraphs: list[str],
+    paragraph: list[str],
+) -> None:
+    """Append the entry that ends here to ``entries``, or report why there is none."""
+    date = date_line.date
     if date is None:
-        diagnostics.append(error(path, line_number, f"{block.date_line.problem}; entry skipped"))
-        return None
-    title_index = next((i for i in range(block.start + 1, block.end) if lines[i]), None)
-    if title_index is None:
-        diagnostics.append(
-            error(path, line_number, f"date line '{block.date_line.text}' has no title")
-        )
-        return None
-    title = lines[title_index]
-    summary = _paragraphs(lines[title_index + 1 : block.end])
-    if not summary:
-        diagnostics.append(warning(path, title_index + 1, f"entry '{title}' has no summary"))
+        diagnostics.append(error(path, date_number, f"{date_line.problem}; entry skipped"))
+        return
+    if title is None:
+        diagnostics.append(error(path, date_number, f"date line '{date_line.text}' has no title"))
+        return
+    if paragraph:
+        paragraphs.append(" ".join(paragraph))
+    if not paragraphs:
+        diagnostics.append(warning(path, title_number, f"entry '{title}' has no summary"))
+    summary = tuple(paragraphs)
+    countries, topics = ((), ()) if tag is None else tag(title, summary)
     slug = entry_slug(date, title)
-    return Entry(
-        id=slug,
-        guid=entry_guid(tag_authority, date, slug),
-        date=date,
-        title=title,
-        summary=summary,
-        source=Source(path, line_number),
+    entries.append(
+        Entry(
+            slug,
+            entry_guid(tag_authority, date, slug),
+            date,
+            title,
+            summary,
+            Source(path, date_number),
+            countries,
+            topics,
+        )
     )
-
-
-def _paragraphs(lines: list[str]) -> tuple[str, ...]:
-    """Non-blank lines joined into paragraphs at blank lines."""
-    paragraphs: list[str] = []
-    current: list[str] = []
-    for line in lines:
-        if line:
-            current.append(line)
-        elif current:
-            paragraphs.append(" ".join(current))
-            current = []
-    if current:
-        paragraphs.append(" ".join(current))
-    return tuple(paragraphs)

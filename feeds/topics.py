@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from feeds.errors import DataFileError, UnknownSelectionError
-from feeds.phrases import PhraseIndex
-from feeds.text import BOUNDARY, lower_tokens, slugify, tokens
+from feeds.phrases import BOUNDARY, PhraseIndex, spaced
+from feeds.text import lower_tokens, slugify, spaced_tokens
 from feeds.tomlfile import line_of, read_toml
 
 _TAXONOMY_FILE = Path(__file__).parent / "data" / "taxonomy.toml"
@@ -59,18 +59,9 @@ def inflections(word: str) -> set[str]:
 
 
 def rule_phrases(rule: str) -> Iterator[tuple[str, ...]]:
-    """The word sequences a rule matches; its last word inflected unless it starts with =.
-
-    Sequences are lower case (the index also accepts Title Case and UPPER CASE), plus the
-    rule as written when that is neither, so that "WhatsApp" matches "WhatsApp".
-    """
+    """The word sequences a rule matches, in lower case; its last word inflected unless
+    the rule starts with =."""
     words = lower_tokens(rule.removeprefix("="))
-    written = tuple(tokens(rule.removeprefix("=")))
-    if any(
-        word not in (low, low.capitalize(), low.upper())
-        for word, low in zip(written, words, strict=True)
-    ):
-        yield written
     if rule.startswith("=") or not words or not words[-1].isalpha():
         yield tuple(words)
         return
@@ -100,9 +91,11 @@ class Taxonomy:
                 points[phrase][slug] = max(best, _POINTS[kind])
         for ignored in ignore:
             points[tuple(lower_tokens(ignored.removeprefix("=")))] = {}
+        # Rules are in lower case (rule_phrases cuts them with lower_tokens), and so is
+        # the text that match_spaced looks in: the case of a word never matters.
         self._index = PhraseIndex(
-            ((phrase, tuple(by_slug.items())) for phrase, by_slug in points.items()),
-            ignore_case=True,
+            (phrase, (_Points.of(by_slug, 0), _Points.of(by_slug, 1)))
+            for phrase, by_slug in points.items()
         )
 
     @classmethod
@@ -119,19 +112,42 @@ class Taxonomy:
 
     def match(self, title: str, summary: str) -> frozenset[str]:
         """Slugs of the topics of an entry with this title and summary."""
-        return self.match_words(tokens(title), tokens(summary))
+        return self.match_spaced(spaced(spaced_tokens(title), spaced_tokens(summary)))
 
-    def match_words(self, title: list[str], summary: list[str]) -> frozenset[str]:
-        """:meth:`match` for texts cut by :func:`feeds.text.tokens`; case is ignored."""
-        # One lookup over both texts (the boundary token is in no rule, so no phrase
-        # spans it): half the passes of looking in each text on its own.
+    def match_spaced(self, text: bytes) -> frozenset[str]:
+        """:meth:`match` for a title's and a summary's words joined by
+        :func:`feeds.phrases.spaced`, in any case (of Latin letters, to which
+        :func:`feeds.text.tokens` folds accented ones)."""
+        text = text.lower()
+        title_end = text.find(BOUNDARY)
+        found: set[str] = set()
         scores: dict[str, int] = {}
-        title_end = len(title)
-        for start, rules in self._index.find([*title, BOUNDARY, *summary]):
-            where = 0 if start < title_end else 1
-            for slug, points in rules:
-                scores[slug] = scores.get(slug, 0) + points[where]
-        return frozenset(slug for slug, score in scores.items() if score >= _NEEDED)
+        for start, (in_title, in_summary) in self._index.find(text):
+            points = in_title if start < title_end else in_summary
+            found |= points.enough
+            for slug, score in points.partial:
+                scores[slug] = scores.get(slug, 0) + score
+        found.update(slug for slug, score in scores.items() if score >= _NEEDED)
+        return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Points:
+    """What one phrase scores where it is found (the title or the summary)."""
+
+    #: Topics the phrase tags on its own (the usual case: one set union per phrase).
+    enough: frozenset[str]
+    #: Topics it only scores points for, ``(slug, points)``.
+    partial: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, by_slug: dict[str, tuple[int, int]], where: int) -> _Points:
+        """The points of ``by_slug`` (slug → title and summary points) at ``where``."""
+        scored = [(slug, points[where]) for slug, points in by_slug.items() if points[where]]
+        return cls(
+            frozenset(slug for slug, points in scored if points >= _NEEDED),
+            tuple((slug, points) for slug, points in scored if points < _NEEDED),
+        )
 
 
 @cache

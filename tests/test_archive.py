@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -34,14 +33,14 @@ def titles(archive: Archive) -> list[str]:
 
 
 class CountingClassifier:
-    """A stand-in for the classifier that records which entries it saw."""
+    """A stand-in for the classifier's tagger that records which titles it saw."""
 
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def __call__(self, entry: Entry) -> Entry:
-        self.seen.append(entry.title)
-        return dataclasses.replace(entry, countries=("MX",), topics=("training",))
+    def __call__(self, title: str, summary: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        self.seen.append(title)
+        return ("MX",), ("training",)
 
 
 # --- The real archive -------------------------------------------------------------------
@@ -258,7 +257,7 @@ def test_decoding_warnings_name_the_file(write_archive: WriteArchive) -> None:
 def test_classify_is_applied_to_every_entry(write_archive: WriteArchive) -> None:
     directory = write_archive({"a.txt": MARCH_12 + MARCH_6})
 
-    archive = ArchiveLoader(directory, classify=CountingClassifier()).load()
+    archive = ArchiveLoader(directory, tag=CountingClassifier()).load()
 
     assert {(e.countries, e.topics) for e in archive.entries} == {(("MX",), ("training",))}
 
@@ -268,7 +267,7 @@ def loaded(write_archive: WriteArchive) -> tuple[ArchiveLoader, CountingClassifi
     """A two-file archive, loaded once with a counting classifier."""
     directory = write_archive({"a.txt": MARCH_12, "b.txt": MARCH_6})
     classifier = CountingClassifier()
-    loader = ArchiveLoader(directory, classify=classifier)
+    loader = ArchiveLoader(directory, tag=classifier)
     first = loader.load()
     classifier.seen.clear()
     return loader, classifier, first

@@ -16,6 +16,7 @@ from feeds.classify import Classifier
 from feeds.countries import CountryMatcher
 from feeds.entry import Entry
 from feeds.gazetteer import Meaning
+from feeds.parsing import parse_text
 from feeds.topics import Taxonomy
 
 MakeEntry = Callable[..., Entry]
@@ -62,6 +63,17 @@ def test_classify_only_sets_countries_and_topics(
     assert (tagged.id, tagged.title, tagged.summary) == (entry.id, entry.title, entry.summary)
 
 
+def test_the_parser_tags_entries_as_the_classifier_does(
+    classifier: Classifier, real_archive_dir: Path
+) -> None:
+    for path in sorted(real_archive_dir.glob("*.txt")):
+        text = path.read_text(encoding="utf-8-sig")
+        untagged = parse_text(text, path.name).entries
+        tagged = parse_text(text, path.name, tag=classifier.tags).entries
+        assert tagged == tuple(map(classifier.classify, untagged))
+        assert any(entry.countries for entry in tagged)
+
+
 @pytest.mark.parametrize(
     ("title", "summary", "countries"),
     [
@@ -100,7 +112,10 @@ WORDS = ["training", "border", "COVID-19", "of", "Mexico", "children", "gender",
 
 @given(st.lists(st.sampled_from(WORDS), max_size=12), st.randoms())
 def test_topics_ignore_case(words: list[str], rng: random.Random) -> None:
-    """Rules are lower case; the text may be Title Case or UPPER CASE (headlines)."""
-    spelled = " ".join(rng.choice([w.lower(), w.title(), w.upper()]) for w in words)
+    """Rules are lower case; the text may be in any case (headlines, "MoU", "CoViD")."""
+    spelled = " ".join(
+        rng.choice([w.lower(), w.title(), w.upper(), w.swapcase().title().swapcase()])
+        for w in words
+    )
     taxonomy = Taxonomy.load()
     assert taxonomy.match(spelled, spelled) == taxonomy.match(spelled.lower(), spelled.lower())

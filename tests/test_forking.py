@@ -90,10 +90,10 @@ def test_a_forked_load_equals_a_sequential_one(real_archive_dir: Path, tmp_path:
     archive_dir.mkdir()
     for number, path in enumerate(sorted(real_archive_dir.glob("*.txt")) * 3):
         (archive_dir / f"{number}-{path.name}").write_bytes(path.read_bytes())
-    classify = Classifier().classify
+    tag = Classifier().tags
 
     def load(workers: int) -> object:
-        loader = ArchiveLoader(archive_dir, classify=classify, index_file=file_postings,
+        loader = ArchiveLoader(archive_dir, tag=tag, index_file=file_postings,
                                workers=workers, parallel_min_bytes=0)  # fmt: skip
         return loader.load()
 

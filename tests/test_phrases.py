@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from feeds.phrases import PhraseIndex
+from feeds.phrases import PhraseIndex, spaced, word_before
+
+
+def text_of(*texts: list[str]) -> str:
+    """Lists of words as :func:`spaced` gets them from ``feeds.text.spaced_tokens``."""
+    return spaced(*("  ".join(words).encode() for words in texts))
+
 
 INDEX = PhraseIndex(
     [
@@ -14,6 +22,7 @@ INDEX = PhraseIndex(
         (("Mexico", "City"), "mexico-city"),
         (("Papua", "New", "Guinea"), "png"),
         (("Guinea",), "guinea"),
+        (("Guinea",), "guinea, given twice"),
         ((), "empty"),
         (("", "x"), "blank word"),
         (("None",), None),
@@ -29,43 +38,70 @@ INDEX = PhraseIndex(
         (["New", "Mexico"], ["new-mexico"]),
         (["New", "Mexico", "City"], ["new-mexico"]),  # leftmost first, then longest
         (["in", "Mexico", "City"], ["mexico-city"]),
-        (["Mexico", "and", "Mexico"], ["mexico", "mexico"]),
+        (["Mexico", "Mexico"], ["mexico", "mexico"]),  # neighbours do not share a space
         (["Papua", "New", "Guinea"], ["png"]),
         (["Papua", "New"], ["new"]),
-        (["Guinea", "Papua", "New", "Guinea", "Guinea"], ["guinea", "png", "guinea"]),
+        (
+            ["Guinea", "Papua", "New", "Guinea", "Guinea"],
+            ["guinea, given twice", "png", "guinea, given twice"],
+        ),
         (["None"], []),
+        (["Mexicans", "NewMexico", "Guineas", "xNew"], []),  # whole words only
+        (["mexico", "MEXICO"], []),  # exact case
     ],
 )
 def test_find(words: list[str], found: list[str]) -> None:
-    assert [value for _, value in INDEX.find(words)] == found
+    assert [value for _, value in INDEX.find(text_of(words))] == found
+
+
+def test_no_phrase_spans_two_texts() -> None:
+    assert [value for _, value in INDEX.find(text_of(["Papua", "New"], ["Guinea"]))] == [
+        "new",
+        "guinea, given twice",
+    ]
 
 
 def test_find_gives_where_each_phrase_starts() -> None:
-    assert INDEX.find(["in", "Mexico", "City", "and", "New", "Mexico"]) == [
-        (1, "mexico-city"),
-        (4, "new-mexico"),
-    ]
+    text = text_of(["in", "Mexico", "City", "and", "New", "Mexico"])
+    found = INDEX.find(text)
+    assert found == [(text.index(b" Mexico"), "mexico-city"), (text.index(b" New"), "new-mexico")]
+    assert [word_before(text, start) for start, _ in found] == [b"in", b"and"]
+
+
+def test_word_before_the_first_word_is_empty() -> None:
+    text = text_of(["Mexico", "City"])
+    assert INDEX.find(text) == [(0, "mexico-city")]
+    assert word_before(text, 0) == b""
 
 
 def test_len_counts_usable_phrases() -> None:
     assert len(INDEX) == 6
 
 
-FOLDED = PhraseIndex(
-    [(("covid", "19"), "covid"), (("information", "hub"), "hub")], ignore_case=True
-)
+def test_an_empty_index_finds_nothing() -> None:
+    assert PhraseIndex([]).find(text_of(["Mexico"])) == []
 
 
-@pytest.mark.parametrize(
-    ("words", "found"),
-    [
-        (["covid", "19"], ["covid"]),
-        (["COVID", "19"], ["covid"]),
-        (["Covid", "19"], ["covid"]),
-        (["New", "Information", "Hub"], ["hub"]),
-        (["INFORMATION", "HUB"], ["hub"]),
-        (["CoVid", "19"], []),  # only lower, Title and UPPER case
-    ],
-)
-def test_find_ignoring_case(words: list[str], found: list[str]) -> None:
-    assert [value for _, value in FOLDED.find(words)] == found
+WORD = st.sampled_from(["New", "Mexico", "City", "Papua", "Guinea", "and"])
+
+
+@given(st.lists(WORD, max_size=12))
+def test_matches_a_word_by_word_scan(words: list[str]) -> None:
+    """The automaton agrees with the plain definition: at each word, the longest phrase
+    that starts there, then carry on after it."""
+    phrases = {
+        ("New",): "new", ("New", "Mexico"): "new-mexico", ("Mexico",): "mexico",
+        ("Mexico", "City"): "mexico-city", ("Papua", "New", "Guinea"): "png",
+        ("Guinea",): "guinea, given twice",
+    }  # fmt: skip
+    expected, index = [], 0
+    while index < len(words):
+        size = max(
+            (n for n in range(1, len(words) - index + 1) if tuple(words[index : index + n])
+             in phrases),
+            default=0,
+        )  # fmt: skip
+        if size:
+            expected.append(phrases[tuple(words[index : index + size])])
+        index += size or 1
+    assert [value for _, value in INDEX.find(text_of(words))] == expected

@@ -19,6 +19,21 @@ def _reference_tokens(value: str) -> list[str]:
 def test_fast_tokens_equal_the_plain_definition(value: str) -> None:
     assert text.tokens(value) == _reference_tokens(value)
     assert text.lower_tokens(value) == " ".join(_reference_tokens(value)).lower().split()
+    assert text.lower_token_string(value) == " ".join(text.lower_tokens(value))
+    assert text.spaced_tokens(value) == "  ".join(_reference_tokens(value)).encode()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("U.S. and Guyana’s", b"U  S  and  Guyana  s"),  # ASCII once the accents are gone
+        ("  Mexico,\tCity. ", b"Mexico  City"),
+        ("移民 forum", "移民  forum".encode()),
+        ("", b""),
+    ],
+)
+def test_spaced_tokens(value: str, expected: bytes) -> None:
+    assert text.spaced_tokens(value) == expected
 
 
 @pytest.mark.parametrize(
