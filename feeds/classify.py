@@ -18,13 +18,16 @@ from feeds.topics import Taxonomy
 class Classifier:
     """Holds the compiled taxonomy and country names; :meth:`classify` is pure."""
 
-    __slots__ = ("countries", "taxonomy")
+    __slots__ = ("_tag_sets", "countries", "taxonomy")
 
     def __init__(
         self, taxonomy: Taxonomy | None = None, countries: CountryMatcher | None = None
     ) -> None:
         self.taxonomy = taxonomy or Taxonomy.load()
         self.countries = countries or CountryMatcher.default()
+        # One tuple per distinct set of tags, shared by every entry that has it: a few
+        # thousand tuples instead of two per entry, in memory and through forking's pipe.
+        self._tag_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def classify(self, entry: Entry) -> Entry:
         """``entry`` with its countries (alpha-2 codes) and topics (slugs), sorted."""
@@ -40,7 +43,7 @@ class Classifier:
             country_text = spaced(words(title), words(summary_text))
         else:
             country_text = text
-        return (
-            tuple(sorted(self.countries.match_spaced(country_text))),
-            tuple(sorted(self.taxonomy.match_spaced(text))),
-        )
+        shared = self._tag_sets.setdefault
+        countries = tuple(sorted(self.countries.match_spaced(country_text)))
+        topics = tuple(sorted(self.taxonomy.match_spaced(text)))
+        return shared(countries, countries), shared(topics, topics)

@@ -12,6 +12,7 @@ import contextlib
 import copyreg
 import dataclasses
 import gc
+import operator
 import os
 import pickle
 import threading
@@ -109,10 +110,12 @@ def dataclass_reducers(*classes: type) -> Reducers:
 
 
 def _field_reducer(cls: type) -> Callable[[Any], Any]:
-    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    # attrgetter of several names returns their tuple, built in C.
+    fields = operator.attrgetter(*names) if len(names) > 1 else lambda v: (getattr(v, names[0]),)
 
     def reduce(value: Any) -> tuple[type, tuple[Any, ...]]:
-        return cls, tuple(getattr(value, name) for name in names)
+        return cls, fields(value)
 
     return reduce
 
