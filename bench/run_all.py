@@ -18,10 +18,14 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 #: (script, arguments, arguments with --quick)
 BENCHMARKS = [
-    ("bench_parse.py", [], ["--entries", "20000"]),
+    ("bench_parse.py", [], ["--entries", "20000", "--runs", "1"]),
     ("bench_classify.py", [], ["--entries", "20000"]),
     ("bench_http.py", [], ["--rounds", "3", "--seconds", "1"]),
-    ("bench_scale.py", [], ["--large", "20000", "--builds", "50", "--seconds", "1"]),
+    (
+        "bench_scale.py",
+        [],
+        ["--large", "20000", "--builds", "50", "--seconds", "1", "--loads", "1"],
+    ),
     ("bench_nginx.py", [], ["--rounds", "2", "--seconds", "1"]),
 ]
 
