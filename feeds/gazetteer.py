@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,18 @@ def place_meanings(config: dict[str, Any]) -> dict[Key, Meaning]:
     }
 
 
+@cache
+def _one_country_place(code: str, needs_support: bool) -> Meaning:
+    """The meaning of most of the 40,000 places, made once per country (a first load
+    waits for the gazetteer)."""
+    return Meaning(frozenset({code}), needs_support=needs_support, place=True)
+
+
 def _place_meaning(by_code: dict[str, tuple[int, bool]], common: bool, limits: Limits) -> Meaning:
+    if len(by_code) == 1:
+        ((code, (population, subdivision)),) = by_code.items()
+        small = population < limits.small_town and not subdivision
+        return _one_country_place(code, common or small)
     codes = frozenset(by_code)
     small = all(population < limits.small_town and not sub for population, sub in by_code.values())
     if common or small or len(codes) == 1:
