@@ -76,8 +76,10 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"entries:            {len(entries):,} (average {chars:.0f} characters)")
     print(f"load data files:    {loaded:.2f} s (once per process)")
-    print(f"classify:           {elapsed:.2f} s = {per_entry:.1f} µs per entry "
-          f"(best of {len(passes)}: {', '.join(f'{run:.2f}' for run, _cpu in passes)} s)")
+    print(
+        f"classify:           {elapsed:.2f} s = {per_entry:.1f} µs per entry "
+        f"(best of {len(passes)}: {', '.join(f'{run:.2f}' for run, _cpu in passes)} s)"
+    )
     print(f"  CPU time:          {cpu / len(entries) * 1e6:.1f} µs per entry (less noisy)")
     print(f"  of which cutting words: {cutting / len(entries) * 1e6:.1f} µs per entry")
     print(

@@ -261,7 +261,7 @@ class CatalogLoader:
         overrides, problems = load_overrides(self.directory / OVERRIDES_FILE, OVERRIDES_FILE)
         # Overrides may name held-back entries: apply them to all, then hold back.
         entries, more_problems = apply_overrides(everything.entries, overrides, taxonomy)
-        entries = entries[len(everything.entries) - len(archive.entries):]
+        entries = entries[len(everything.entries) - len(archive.entries) :]
         diagnostics = (*archive.diagnostics, *problems, *more_problems)
         with collector_paused():
             catalog = build_catalog(
@@ -294,14 +294,16 @@ def _held_back(archive: Archive, today: dt.date | None) -> Archive:
         return archive
     held = [entry for entry in archive.entries if entry.date > today]
     warnings = [
-        warning(e.source.path, e.source.line,
-                f"dated {e.date.isoformat()}, after today ({today.isoformat()}): "
-                "held back until then")
+        warning(
+            e.source.path,
+            e.source.line,
+            f"dated {e.date.isoformat()}, after today ({today.isoformat()}): held back until then",
+        )
         for e in held
     ]
     return replace(
         archive,
-        entries=archive.entries[len(held):],  # newest first: the held ones lead
+        entries=archive.entries[len(held) :],  # newest first: the held ones lead
         diagnostics=(*archive.diagnostics, *warnings),
         version=f"{archive.version}-{today:%Y%m%d}",
     )

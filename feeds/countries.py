@@ -110,9 +110,7 @@ class CountryMatcher:
         doubtful: list[Meaning] = []
         people = self._person_words
         for start, meaning in self._index.find(text):
-            if meaning.needs_support or (
-                meaning.place and word_before(text, start) in people
-            ):
+            if meaning.needs_support or (meaning.place and word_before(text, start) in people):
                 doubtful.append(meaning)
             else:
                 named |= meaning.codes

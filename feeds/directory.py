@@ -39,24 +39,27 @@ def _listing(catalog: Catalog, kind: str, slug: str) -> Listing:
     return Listing(selection, len(positions(catalog, selection)))
 
 
-GROUP_NAMES = {"all": "All news", "country": "Countries", "topic": "Topics",
-               "region": "Regions"}
+GROUP_NAMES = {"all": "All news", "country": "Countries", "topic": "Topics", "region": "Regions"}
 
 
 def opml_document(catalog: Catalog, site: SiteInfo, urls: SiteUrls) -> bytes:
     """OPML 2.0 subscription list of every non-empty feed (Atom)."""
     groups = [
-        (GROUP_NAMES[group], [
-            OutlineFeed(
-                title=f"{site.title} — {item.selection.name}",
-                xml_url=urls.feed(item.selection.path, "atom"),
-                html_url=urls.page(item.selection.path),
-                feed_type="atom",
-                description=item.selection.description,
-            )
-            for item in items
-        ])
-        for group, items in listings(catalog).items() if items
+        (
+            GROUP_NAMES[group],
+            [
+                OutlineFeed(
+                    title=f"{site.title} — {item.selection.name}",
+                    xml_url=urls.feed(item.selection.path, "atom"),
+                    html_url=urls.page(item.selection.path),
+                    feed_type="atom",
+                    description=item.selection.description,
+                )
+                for item in items
+            ],
+        )
+        for group, items in listings(catalog).items()
+        if items
     ]
     modified = published_at(newest_date(catalog), site.timezone)
     return render_opml(f"{site.title}: feeds", site.author_name, modified, groups)

@@ -104,8 +104,9 @@ def _integer(value: str | None, name: str, low: int, high: int, default: int) ->
     if value is None:
         return default
     if not value.isascii() or not value.isdigit() or len(value) > 10:
-        raise InvalidQueryError(f"{name} must be a whole number from {low} to {high}, "
-                                f"not '{value[:40]}'")
+        raise InvalidQueryError(
+            f"{name} must be a whole number from {low} to {high}, not '{value[:40]}'"
+        )
     number = int(value)
     if not low <= number <= high:
         raise InvalidQueryError(f"{name} must be from {low} to {high}, not {number}")
@@ -127,15 +128,18 @@ def _words(value: str | None, filters: list[tuple[str, str]]) -> tuple[str, ...]
 
 
 def _slugs(
-    value: str | None, name: str, lookup: Callable[[str], str],
+    value: str | None,
+    name: str,
+    lookup: Callable[[str], str],
     filters: list[tuple[str, str]],
 ) -> list[str]:
     if value is None:
         return []
     slugs = [part.strip().lower() for part in value.split(",")]
     if not all(slugs) or len(slugs) > MAX_LIST_VALUES:
-        raise InvalidQueryError(f"{name} must be 1 to {MAX_LIST_VALUES} comma-separated "
-                                f"names, not '{value[:60]}'")
+        raise InvalidQueryError(
+            f"{name} must be 1 to {MAX_LIST_VALUES} comma-separated names, not '{value[:60]}'"
+        )
     keys: list[str] = []
     for slug in slugs:
         try:
@@ -171,8 +175,7 @@ def select_page(catalog: Catalog, selection: Selection, params: FeedParams) -> P
     found = catalog.select(positions(catalog, selection), params.query)
     pages = max(1, math.ceil(len(found) / params.limit))
     if params.page > pages:
-        raise InvalidQueryError(f"page must be from 1 to {pages} for this feed, "
-                                f"not {params.page}")
+        raise InvalidQueryError(f"page must be from 1 to {pages} for this feed, not {params.page}")
     start = (params.page - 1) * params.limit
     chosen = found[start : start + params.limit]
     entries = tuple(catalog.entries[p] for p in chosen)
@@ -194,14 +197,29 @@ def published_at(date: dt.date, zone: dt.tzinfo) -> dt.datetime:
 
 
 def build_feed(
-    catalog: Catalog, selection: Selection, params: FeedParams, extension: str,
-    site: SiteInfo, urls: SiteUrls, *, default_limit: int,
+    catalog: Catalog,
+    selection: Selection,
+    params: FeedParams,
+    extension: str,
+    site: SiteInfo,
+    urls: SiteUrls,
+    *,
+    default_limit: int,
 ) -> bytes:
     """The feed document, in the format named by ``extension``."""
     page = select_page(catalog, selection, params)
     items = [feed_item(entry, catalog, site, urls) for entry in page.entries]
-    info = feed_info(catalog, selection, params, page, extension, site, urls,
-                     items=items, default_limit=default_limit)
+    info = feed_info(
+        catalog,
+        selection,
+        params,
+        page,
+        extension,
+        site,
+        urls,
+        items=items,
+        default_limit=default_limit,
+    )
     return FORMATS[extension].render(info, items)
 
 
@@ -215,8 +233,13 @@ def feed_item(entry: Entry, catalog: Catalog, site: SiteInfo, urls: SiteUrls) ->
     # Same-day entries get `updated` one second apart, in feed order: readers that sort
     # by time keep our order, and no two entries of a feed share one (W3C DuplicateUpdated).
     rank = catalog.same_day_rank[catalog.by_id[entry.id]]
-    return FeedItem(entry, urls.entry(entry.id), published, tuple(categories),
-                    updated=published + dt.timedelta(seconds=rank))
+    return FeedItem(
+        entry,
+        urls.entry(entry.id),
+        published,
+        tuple(categories),
+        updated=published + dt.timedelta(seconds=rank),
+    )
 
 
 def _topic_name(catalog: Catalog, slug: str) -> str:
@@ -227,8 +250,15 @@ def _topic_name(catalog: Catalog, slug: str) -> str:
 
 
 def feed_info(
-    catalog: Catalog, selection: Selection, params: FeedParams, page: PageOfEntries,
-    extension: str, site: SiteInfo, urls: SiteUrls, *, items: Sequence[FeedItem],
+    catalog: Catalog,
+    selection: Selection,
+    params: FeedParams,
+    page: PageOfEntries,
+    extension: str,
+    site: SiteInfo,
+    urls: SiteUrls,
+    *,
+    items: Sequence[FeedItem],
     default_limit: int,
 ) -> FeedInfo:
     def link(number: int) -> str:

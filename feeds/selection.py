@@ -60,10 +60,10 @@ def resolve(catalog: Catalog, kind: str, slug: str) -> Selection:
             region = region_by_slug(slug)
         except UnknownSelectionError:
             known = ", ".join(r.slug for r in all_regions())
-            raise UnknownSelectionError(
-                f"unknown region '{slug}'; regions are: {known}") from None
-        return Selection("region", region.slug, region.slug, region.name,
-                         f"Press releases about {region.name}.")
+            raise UnknownSelectionError(f"unknown region '{slug}'; regions are: {known}") from None
+        return Selection(
+            "region", region.slug, region.slug, region.name, f"Press releases about {region.name}."
+        )
     raise UnknownSelectionError(f"unknown kind of feed '{kind}'; kinds are: {', '.join(KINDS)}")
 
 
@@ -91,14 +91,18 @@ def _country_by_code_or_explain(slug: str) -> Country:
 
 
 def _country_selection(country: Country) -> Selection:
-    return Selection("country", country.slug, country.code, country.name,
-                     f"Press releases about {country.name}.")
+    return Selection(
+        "country", country.slug, country.code, country.name, f"Press releases about {country.name}."
+    )
 
 
 def positions(catalog: Catalog, selection: Selection) -> Positions:
     """Every entry of ``selection``, newest first, as positions into ``catalog.entries``."""
     if selection.kind == "all":
         return catalog.all_positions
-    index = {"country": catalog.country_index, "topic": catalog.topic_index,
-             "region": catalog.region_index}[selection.kind]
+    index = {
+        "country": catalog.country_index,
+        "topic": catalog.topic_index,
+        "region": catalog.region_index,
+    }[selection.kind]
     return index.get(selection.key, ())

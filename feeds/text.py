@@ -25,9 +25,22 @@ def _build_tables() -> tuple[dict[int, str], dict[int, str]]:
         if base != char and base and base.isascii() and base.isalnum():
             accents[code] = base
     # Letters with no decomposition that readers still expect to match plain Latin.
-    for letter, plain in {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Đ": "D",
-                          "đ": "d", "Ł": "L", "ł": "l", "Œ": "OE", "œ": "oe", "Þ": "Th",
-                          "þ": "th", "ı": "i"}.items():
+    for letter, plain in {
+        "ß": "ss",
+        "Æ": "AE",
+        "æ": "ae",
+        "Ø": "O",
+        "ø": "o",
+        "Đ": "D",
+        "đ": "d",
+        "Ł": "L",
+        "ł": "l",
+        "Œ": "OE",
+        "œ": "oe",
+        "Þ": "Th",
+        "þ": "th",
+        "ı": "i",
+    }.items():
         accents[ord(letter)] = plain
     separators = dict(accents)
     for code in range(0x80):

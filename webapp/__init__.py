@@ -11,6 +11,7 @@ from dateutil import tz
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from feeds.catalog import CatalogLoader
 from webapp.settings import load_settings
@@ -52,7 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(embed.bp)
     if app.config["FEEDS_WEBSUB_HUB"]:
         publisher = WebSubPublisher(
-            app.config["FEEDS_WEBSUB_HUB"], app.config["FEEDS_BASE_URL"],
+            app.config["FEEDS_WEBSUB_HUB"],
+            app.config["FEEDS_BASE_URL"],
             settle=app.config["FEEDS_RELOAD_SECONDS"] + app.config["FEEDS_CACHE_MAX_AGE"],
         )
         store.listeners.append(publisher.catalog_changed)
@@ -63,7 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _plain_error(error: HTTPException) -> Response:
+def _plain_error(error: HTTPException) -> BaseResponse:
     """Errors are one line of plain text: easy to read in a browser, a log or curl."""
     response = error.get_response()
     if error.code is not None and 300 <= error.code < 400:

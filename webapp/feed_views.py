@@ -20,17 +20,23 @@ EXTENSIONS = "any(atom, rss, json)"
 @bp.get(f"/feeds/<any(country, topic, region):kind>/<slug>.<{EXTENSIONS}:extension>")
 def feed(kind: str, slug: str, extension: str) -> Response:
     site_urls = urls()
-    selection = selection_or_abort(
-        kind, slug, lambda s: site_urls.feed(s.path, extension)
-    )
+    selection = selection_or_abort(kind, slug, lambda s: site_urls.feed(s.path, extension))
     current = catalog()
     params = params_or_abort(current)
-    key = site_urls.feed(selection.path, extension, params.link_params(params.page,
-                                                                         site().page_size))
+    key = site_urls.feed(
+        selection.path, extension, params.link_params(params.page, site().page_size)
+    )
 
     def build() -> tuple[bytes, str]:
-        body = build_feed(current, selection, params, extension, site().info, site_urls,
-                          default_limit=site().page_size)
+        body = build_feed(
+            current,
+            selection,
+            params,
+            extension,
+            site().info,
+            site_urls,
+            default_limit=site().page_size,
+        )
         return body, FORMATS[extension].content_type
 
     try:
@@ -52,8 +58,11 @@ def opml() -> Response:
 
 @bp.get("/feeds/<path:anything>")
 def unknown_feed(anything: str) -> Response:
-    abort(404, description=(
-        f"no feed at /feeds/{anything}; feeds are /feeds/all.atom, "
-        "/feeds/country/<name>.atom, /feeds/topic/<slug>.atom and /feeds/region/<slug>.atom "
-        "(also .rss and .json); /feeds.opml lists them all"
-    ))
+    abort(
+        404,
+        description=(
+            f"no feed at /feeds/{anything}; feeds are /feeds/all.atom, "
+            "/feeds/country/<name>.atom, /feeds/topic/<slug>.atom and /feeds/region/<slug>.atom "
+            "(also .rss and .json); /feeds.opml lists them all"
+        ),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template
+from werkzeug.wrappers import Response as BaseResponse
 
 from feeds.countries import country_by_code
 from feeds.directory import GROUP_NAMES, listings
@@ -29,15 +30,25 @@ def home() -> Response:
     def build() -> tuple[bytes, str]:
         months = recent_months(current)
         groups = [
-            (group, GROUP_NAMES[group], [
-                (item, monthly_counts(current, positions(current, item.selection), months))
-                for item in items
-            ])
-            for group, items in listings(current).items() if items
+            (
+                group,
+                GROUP_NAMES[group],
+                [
+                    (item, monthly_counts(current, positions(current, item.selection), months))
+                    for item in items
+                ],
+            )
+            for group, items in listings(current).items()
+            if items
         ]
         html = render_template(
-            "home.html", groups=groups, latest=current.entries[:LATEST_HEADLINES],
-            selection=ALL, feed_params=(), months=months, **page_context(site_urls),
+            "home.html",
+            groups=groups,
+            latest=current.entries[:LATEST_HEADLINES],
+            selection=ALL,
+            feed_params=(),
+            months=months,
+            **page_context(site_urls),
         )
         return html.encode(), HTML_CONTENT_TYPE
 
@@ -62,8 +73,12 @@ def selection_page(kind: str, slug: str) -> Response:
             return site_urls.page(selection.path, params.link_params(number, site().page_size))
 
         html = render_template(
-            "selection.html", selection=selection, page=page, page_url=page_url,
-            feed_params=params.filters, **page_context(site_urls),
+            "selection.html",
+            selection=selection,
+            page=page,
+            page_url=page_url,
+            feed_params=params.filters,
+            **page_context(site_urls),
         )
         return html.encode(), HTML_CONTENT_TYPE
 
@@ -71,7 +86,7 @@ def selection_page(kind: str, slug: str) -> Response:
 
 
 @bp.get("/<any(country, topic, region):kind>/")
-def selection_index(kind: str) -> Response:
+def selection_index(kind: str) -> BaseResponse:
     return redirect(urls().home() + f"#{kind}", 302)
 
 
@@ -85,8 +100,12 @@ def entry_page(entry_id: str) -> Response:
 
     def build() -> tuple[bytes, str]:
         html = render_template(
-            "entry.html", entry=entry, selection=ALL, feed_params=(),
-            topic_name=lambda slug: current.taxonomy.by_slug(slug).name, **page_context(site_urls),
+            "entry.html",
+            entry=entry,
+            selection=ALL,
+            feed_params=(),
+            topic_name=lambda slug: current.taxonomy.by_slug(slug).name,
+            **page_context(site_urls),
         )
         return html.encode(), HTML_CONTENT_TYPE
 
@@ -98,8 +117,12 @@ def healthz() -> Response:
     current = catalog()
     archive = current.archive
     response = jsonify(
-        status="ok", entries=len(archive.entries), version=archive.version,
-        files=len(archive.files), errors=archive.error_count, warnings=archive.warning_count,
+        status="ok",
+        entries=len(archive.entries),
+        version=archive.version,
+        files=len(archive.files),
+        errors=archive.error_count,
+        warnings=archive.warning_count,
     )
     response.headers["Cache-Control"] = "no-store"
     return response

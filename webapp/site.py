@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -38,7 +39,7 @@ def make_site(settings: dict[str, Any], store: CatalogStore) -> Site:
         title=settings["FEEDS_SITE_TITLE"],
         author_name=settings["FEEDS_SITE_TITLE"],
         language=settings["FEEDS_LANGUAGE"],
-        timezone=tz.gettz(settings["FEEDS_TIMEZONE"]),
+        timezone=_timezone(settings["FEEDS_TIMEZONE"]),
         tag_authority=settings["FEEDS_TAG_AUTHORITY"],
         hubs=(hub,) if hub else (),
         generator_version=_package_version(),
@@ -80,3 +81,11 @@ def urls() -> SiteUrls:
     (after ProxyFix has applied the trusted ``X-Forwarded-*`` headers)."""
     base = site().base_url or (request.host_url.rstrip("/") + request.script_root)
     return SiteUrls(base)
+
+
+def _timezone(name: str) -> dt.tzinfo:
+    """The zone ``name`` (load_settings has checked that it is one)."""
+    zone = tz.gettz(name)
+    if zone is None:
+        raise ValueError(f"not a time zone: {name!r}")
+    return zone
