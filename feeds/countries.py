@@ -109,7 +109,9 @@ class CountryMatcher:
         named: set[str] = set()
         doubtful: list[Meaning] = []
         people = self._person_words
-        for start, meaning in self._index.find(text):
+        meanings = self._index.values
+        for number, start, _end in self._index.find(text):
+            meaning = meanings[number]
             if meaning.needs_support or (meaning.place and word_before(text, start) in people):
                 doubtful.append(meaning)
             else:

@@ -122,7 +122,9 @@ class Taxonomy:
         title_end = text.find(BOUNDARY)
         found: set[str] = set()
         scores: dict[str, int] = {}
-        for start, (in_title, in_summary) in self._index.find(text):
+        by_phrase = self._index.values
+        for number, start, _end in self._index.find(text):
+            in_title, in_summary = by_phrase[number]
             points = in_title if start < title_end else in_summary
             found |= points.enough
             for slug, score in points.partial:
