@@ -60,12 +60,13 @@ class DateLine:
     problem: str | None = None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 15)
 def parse_date_line(line: str) -> DateLine | None:
     """Return the date line ``line`` is, or ``None`` when it is ordinary text.
 
     Cached: an archive repeats its date lines (several releases a day, and the same
-    shape each time), and a :class:`DateLine` is immutable.
+    shape each time), and a :class:`DateLine` is immutable. 32,768 lines (about 6 MB)
+    cover every day of 40 years written two ways.
     """
     text = line.strip()
     if not text or len(text) > 40 or not text[0].isalnum():
