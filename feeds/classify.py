@@ -2,8 +2,8 @@
 
 Each text is cut into words once, by :func:`feeds.text.spaced_tokens`, and the title's and
 the summary's words joined into one string (:func:`feeds.phrases.spaced`) that both
-matchers search: the country matcher as written (place names are proper nouns), the taxonomy in
-lower case.
+matchers search: the country matcher as written (place names are proper nouns), the
+taxonomy in lower case.
 """
 
 from __future__ import annotations
