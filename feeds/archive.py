@@ -95,7 +95,8 @@ class ArchiveLoader:
 
     directory: Path
     tag_authority: str = DEFAULT_TAG_AUTHORITY
-    #: Gives every new entry its countries and topics (``Classifier.tags``); none if None.
+    #: Gives every new entry its countries and topics (``Classifier.tags``); if None,
+    #: entries are left untagged.
     tag: Tagger | None = None
     #: Called on each newly parsed file's entries; kept with the file (search postings).
     index_file: Callable[[tuple[Entry, ...]], object] | None = None

@@ -48,9 +48,8 @@ def parse_text(
     """Parse one archive file's text; ``path`` is only used in diagnostics and sources.
 
     ``tag`` gives each entry its countries and topics (``Classifier.tags``) before it is
-    made, rather than copying every entry to add them. The file's entries are tagged one
-    after another once all are read, so that the classifier's tables stay in the CPU's
-    caches rather than taking turns with the parser's.
+    made, rather than copying every entry to add them; the file's entries are tagged
+    together once all are read.
 
     One pass over the lines (a first load reads every line of the archive, so the loop
     keeps its state in local variables): a date line starts an entry, the next non-blank
