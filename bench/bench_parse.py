@@ -26,12 +26,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from feeds.archive import ArchiveLoader
 from feeds.classify import Classifier
 from feeds.entry import Tagger
 
+T = TypeVar("T")
 TARGET_SECONDS = 5.0
 TARGET_MB = 400.0
 REAL_ARCHIVE = Path(__file__).resolve().parent.parent / "archive"
@@ -115,6 +118,21 @@ class TimedTagger:
             self.seconds += time.perf_counter() - started
 
 
+def time_reloads(load: Callable[[], T], some_file: Path) -> tuple[float, T, float, T]:
+    """Seconds and result of ``load()`` after touching ``some_file`` (same bytes, a newer
+    mtime), then after appending an entry to it. Shared with ``bench_scale.py``."""
+    stat = some_file.stat()
+    os.utime(some_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    started = time.perf_counter()
+    touched = load()
+    touch = time.perf_counter() - started
+    with some_file.open("a", encoding="utf-8") as out:
+        out.write("\n\n1 January, 2026\n\nA new entry\n\nAppended by the benchmark.\n")
+    started = time.perf_counter()
+    edited = load()
+    return touch, touched, time.perf_counter() - started, edited
+
+
 def measure(directory: Path, workers: int, timed: bool) -> dict[str, object]:
     """Load ``directory`` cold. ``timed``: with the tagger's time measured apart (which
     slows the load a little), then reload after touching one file and after editing one
@@ -144,19 +162,9 @@ def measure(directory: Path, workers: int, timed: bool) -> dict[str, object]:
     if not timed:
         return figures
 
-    some_file = directory / archive.files[len(archive.files) // 2]
-    stat = some_file.stat()
-    os.utime(some_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-    started = time.perf_counter()
-    touched = loader.load()
-    touch = time.perf_counter() - started
-
-    with some_file.open("a", encoding="utf-8") as out:
-        out.write("\n1 January, 2026\nA new entry\nAppended by the benchmark.\n")
-    started = time.perf_counter()
-    edited = loader.load()
-    edit = time.perf_counter() - started
-
+    touch, touched, edit, edited = time_reloads(
+        loader.load, directory / archive.files[len(archive.files) // 2]
+    )
     figures.update(
         touch_s=touch,
         touch_same=touched.version == archive.version,
