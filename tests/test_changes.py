@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from samples import COSTA_RICA, GUYANA, MEXICO, MEXICO_FEEDS
 
 from feeds.catalog import load_catalog
 from feeds.changes import changed_selection_paths, entry_fingerprint
@@ -16,28 +17,6 @@ from feeds.entry import Entry
 MakeEntry = Callable[..., Entry]
 WriteArchive = Callable[[Mapping[str, str | bytes]], Path]
 
-MEXICO = """12 March, 2021
-
-Mexico hosts forum on labour migration
-
-Officials in Mexico City met employers to discuss fair recruitment of migrant workers.
-
-"""
-COSTA_RICA = """10 March, 2021
-
-Costa Rica opens border health post
-
-The new post in Costa Rica offers vaccinations to people crossing the border.
-
-"""
-GUYANA = """8 March, 2021
-
-Guyana trains officials on diaspora engagement
-
-Staff from ministries in Georgetown learned how to work with Guyanese abroad.
-
-"""
-MEXICO_FEEDS = ["all", "country/mexico", "topic/labour-migration", "region/central-america"]
 GUYANA_FEEDS = [
     "all",
     "country/guyana",

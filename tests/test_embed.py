@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from samples import COSTA_RICA, MEXICO_GUATEMALA, MEXICO_SUMMARY, entry_text
 
 from feeds.directory import listings
 from feeds.urls import SiteUrls
@@ -16,24 +17,15 @@ from webapp.site import catalog
 
 WriteArchive = Callable[[Mapping[str, str | bytes]], Path]
 
-ARCHIVE = """12 March, 2021
-
-Mexico hosts <script>window.__pwned=1</script> and <b>bold</b> forum on labour migration
-
-Officials in Mexico City met employers to discuss fair recruitment of migrant workers.
-
-10 March, 2021
-
-Costa Rica opens border health post
-
-The new post in Costa Rica offers vaccinations to people crossing the border.
-
-9 March, 2021
-
-Mexico and Guatemala sign a labour migration agreement
-
-The agreement covers seasonal workers in the south of Mexico.
-"""
+ARCHIVE = (
+    entry_text(
+        "12 March, 2021",
+        "Mexico hosts <script>window.__pwned=1</script> and <b>bold</b> forum on labour migration",
+        MEXICO_SUMMARY,
+    )
+    + COSTA_RICA
+    + MEXICO_GUATEMALA
+)
 WIDGET = Path(__file__).resolve().parent.parent / "webapp" / "static" / "headlines.js"
 
 

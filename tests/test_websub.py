@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from flask import Flask
+from samples import COSTA_RICA, MEXICO, MEXICO_FEEDS
 
 from webapp.store import CatalogStore
 from webapp.websub import AnnouncedVersions, WebSubPublisher
@@ -25,21 +26,6 @@ from webapp.websub import AnnouncedVersions, WebSubPublisher
 WriteArchive = Callable[[Mapping[str, str | bytes]], Path]
 
 BASE_URL = "https://news.example.org"
-MEXICO = """12 March, 2021
-
-Mexico hosts forum on labour migration
-
-Officials in Mexico City met employers to discuss fair recruitment of migrant workers.
-
-"""
-COSTA_RICA = """10 March, 2021
-
-Costa Rica opens border health post
-
-The new post in Costa Rica offers vaccinations to people crossing the border.
-
-"""
-MEXICO_FEEDS = ["all", "country/mexico", "topic/labour-migration", "region/central-america"]
 COSTA_RICA_FEEDS = [
     "all",
     "country/costa-rica",

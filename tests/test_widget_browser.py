@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from liveserver import HOST, app_environ, free_port, start_app, stop, wait_until_serving
 from loopback import Answer, ScriptedServer
+from samples import COSTA_RICA, MEXICO_GUATEMALA, MEXICO_SUMMARY, entry_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,24 +50,7 @@ SCRIPT_TITLE = (
     "Mexico hosts <script>window.__pwned=1</script> and <b>bold</b> "
     '<img src=x onerror="window.__pwned=2"> forum on labour'
 )
-ARCHIVE = f"""12 March, 2021
-
-{SCRIPT_TITLE}
-
-Officials in Mexico City met employers to discuss fair recruitment of migrant workers.
-
-10 March, 2021
-
-Costa Rica opens border health post
-
-The new post in Costa Rica offers vaccinations to people crossing the border.
-
-9 March, 2021
-
-Mexico and Guatemala sign a labour migration agreement
-
-The agreement covers seasonal workers in the south of Mexico.
-"""
+ARCHIVE = entry_text("12 March, 2021", SCRIPT_TITLE, MEXICO_SUMMARY) + COSTA_RICA + MEXICO_GUATEMALA
 MEXICO_TITLES = [SCRIPT_TITLE, "Mexico and Guatemala sign a labour migration agreement"]
 PARTNER_CSS = """
 body { font-family: Georgia, serif; margin: 12px; }
