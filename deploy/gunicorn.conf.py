@@ -27,6 +27,9 @@ worker_class = "gthread"
 threads = 4
 # The archive is parsed once in the master; the forked workers share that copy.
 preload_app = True
+# gunicorn reads this file before it loads the app: no garbage collection during the load
+# (it would only scan the new objects again and again); when_ready freezes them.
+gc.disable()
 
 timeout = 30  # a worker silent this long is killed and replaced
 graceful_timeout = 10  # on SIGTERM/SIGHUP, in-flight requests get this long to finish
@@ -48,6 +51,7 @@ access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)
 
 def when_ready(server: Any) -> None:
     """Before the workers fork: freeze the preloaded objects so the garbage collector
-    never writes to their pages, which keeps them shared between workers."""
-    gc.collect()
+    never writes to their pages, which keeps them shared between workers; then let the
+    collector run again (it was disabled below, before the app loaded)."""
     gc.freeze()
+    gc.enable()

@@ -16,13 +16,7 @@ from pathlib import Path
 from feeds.decoding import decode_archive_bytes
 from feeds.entry import Diagnostic, Entry, Source, Tagger, warning
 from feeds.errors import ArchiveNotFoundError
-from feeds.forking import (
-    collector_paused,
-    dataclass_reducers,
-    fork_map,
-    split_evenly,
-    usable_cores,
-)
+from feeds.forking import collector_paused, dataclass_reducers, fork_each, usable_cores
 from feeds.ids import DEFAULT_TAG_AUTHORITY
 from feeds.parsing import parse_text
 
@@ -164,14 +158,10 @@ class ArchiveLoader:
     def _parse_all(self, pending: list[_Pending]) -> list[tuple[str, _FileResult | None]]:
         workers = self.workers or usable_cores()
         size = sum(p.signature[1] for p in pending)
-        if workers < 2 or len(pending) < 2 or size < self.parallel_min_bytes:
-            return self._parse_group(pending)
-        groups = split_evenly(pending, workers, weight=lambda p: p.signature[1])
-        parsed = fork_map(self._parse_group, groups, _RESULT_REDUCERS)
-        return [pair for group in parsed for pair in group]
-
-    def _parse_group(self, group: list[_Pending]) -> list[tuple[str, _FileResult | None]]:
-        return [(p.relative, self._parse(p)) for p in group]
+        if size < self.parallel_min_bytes:
+            workers = 1
+        parsed = fork_each(self._parse, pending, workers, _RESULT_REDUCERS)
+        return [(p.relative, result) for p, result in zip(pending, parsed, strict=True)]
 
     def _parse(self, pending: _Pending) -> _FileResult | None:
         data = pending.data

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import heapq
+import itertools
+import operator
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -108,11 +110,8 @@ def _union(selections: Iterable[Positions]) -> Positions:
     lists = [s for s in selections if s]
     if len(lists) == 1:
         return lists[0]
-    merged: list[int] = []
-    for position in heapq.merge(*lists):
-        if not merged or merged[-1] != position:
-            merged.append(position)
-    return merged
+    # In C: a set's union and a sort of ints are several times faster than heapq.merge.
+    return sorted(set().union(*lists))
 
 
 def _intersect(selections: list[Positions]) -> Positions:
@@ -164,14 +163,14 @@ class _Prefix(Sequence[int]):
 
 def build_catalog(archive: Archive, taxonomy: Taxonomy) -> Catalog:
     """Index ``archive`` by country, topic, region and id."""
-    countries: dict[str, list[int]] = {}
-    topics: dict[str, list[int]] = {t.slug: [] for t in taxonomy.topics}
+    countries: defaultdict[str, list[int]] = defaultdict(list)
+    topics: defaultdict[str, list[int]] = defaultdict(list, {t.slug: [] for t in taxonomy.topics})
     by_id = {entry.id: position for position, entry in enumerate(archive.entries)}
     for position, entry in enumerate(archive.entries):
         for code in entry.countries:
-            countries.setdefault(code, []).append(position)
+            countries[code].append(position)
         for slug in entry.topics:
-            topics.setdefault(slug, []).append(position)
+            topics[slug].append(position)
     regions = {
         region.slug: tuple(_union(countries.get(code, ()) for code in sorted(region.codes)))
         for region in all_regions()
@@ -211,14 +210,14 @@ def _search_segments(archive: Archive, by_id: dict[str, int]) -> tuple[Segment, 
 
 
 def _same_day_ranks(entries: Sequence[Entry]) -> tuple[int, ...]:
-    ranks = [0] * len(entries)
-    start = 0
-    for end in range(1, len(entries) + 1):
-        if end == len(entries) or entries[end].date != entries[start].date:
-            for offset, position in enumerate(range(start, end)):
-                ranks[position] = end - start - 1 - offset
-            start = end
+    """For each entry, how many entries of its day come after it (newest first)."""
+    ranks: list[int] = []
+    for _date, day in itertools.groupby(map(_date_of, entries)):
+        ranks.extend(range(len(list(day)) - 1, -1, -1))
     return tuple(ranks)
+
+
+_date_of = operator.attrgetter("date")
 
 
 @dataclass
@@ -241,6 +240,15 @@ class CatalogLoader:
     _last: tuple[Archive, Catalog] | None = None
 
     def load(self) -> Catalog:
+        """The catalog of the directory as it is now (the last one if nothing changed).
+
+        The garbage collector waits until the end: were it to run between parsing and
+        indexing, it would scan every new object once more (0.2 s at 200,000 entries).
+        """
+        with collector_paused():
+            return self._load()
+
+    def _load(self) -> Catalog:
         taxonomy = self._current_taxonomy()
         if self._loader is None:
             classifier = Classifier(taxonomy=taxonomy)
@@ -263,10 +271,9 @@ class CatalogLoader:
         entries, more_problems = apply_overrides(everything.entries, overrides, taxonomy)
         entries = entries[len(everything.entries) - len(archive.entries) :]
         diagnostics = (*archive.diagnostics, *problems, *more_problems)
-        with collector_paused():
-            catalog = build_catalog(
-                replace(archive, entries=tuple(entries), diagnostics=diagnostics), taxonomy
-            )
+        catalog = build_catalog(
+            replace(archive, entries=tuple(entries), diagnostics=diagnostics), taxonomy
+        )
         self._last = (archive, catalog)
         return catalog
 

@@ -12,6 +12,7 @@ import contextlib
 import copyreg
 import dataclasses
 import gc
+import itertools
 import operator
 import os
 import pickle
@@ -49,19 +50,66 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def fork_map(
-    function: Callable[[T], R], groups: Sequence[T], reducers: Reducers | None = None
+def fork_each(
+    function: Callable[[T], R],
+    items: Sequence[T],
+    processes: int,
+    reducers: Reducers | None = None,
 ) -> list[R]:
-    """``[function(group) for group in groups]``, the first group in this process and each
-    other one in a forked child, all at once; sequential when forking is not safe."""
-    if len(groups) < 2 or not can_fork():
-        return [function(group) for group in groups]
-    children = [_start_child(function, group, reducers or {}) for group in groups[1:]]
-    try:
-        first = function(groups[0])
-    finally:
-        others = [_collect(pid, reader) for pid, reader in children]
-    return [first, *others]
+    """``[function(item) for item in items]``, shared among ``processes`` processes (this
+    one and forked children); sequential when forking is not safe.
+
+    Each process takes the next item as soon as it is free, so they all finish together
+    even when one core runs slower than the other (on a shared VM they do, and by up to
+    half): a fixed split would leave one process waiting for the other's last files.
+    """
+    if processes < 2 or len(items) < 2 or not can_fork():
+        return [function(item) for item in items]
+    with _Claims(len(items)) as claims:
+
+        def work(_: None) -> list[tuple[int, R]]:
+            return [(index, function(items[index])) for index in claims]
+
+        children = [_start_child(work, None, reducers or {}) for _ in range(processes - 1)]
+        try:
+            mine = work(None)
+        finally:
+            theirs = [_collect(pid, reader) for pid, reader in children]
+    results: list[R] = [None] * len(items)  # type: ignore[list-item]
+    for index, result in itertools.chain(mine, *theirs):
+        results[index] = result
+    return results
+
+
+class _Claims:
+    """The numbers ``0 … count-1``, each handed to exactly one of the processes that
+    iterate over it (forked after it was made).
+
+    The numbers wait in a pipe as 4-byte tokens, written before any process reads; a read
+    of 4 bytes takes one whole token (the kernel serialises reads of a pipe). Consecutive
+    numbers travel as one batch when there are more than fit in the pipe.
+    """
+
+    _MAX_TOKENS = 4096  # 16 KiB: a pipe holds at least 64 KiB, so the writes never block
+
+    def __init__(self, count: int) -> None:
+        self._batch = -(-count // self._MAX_TOKENS)  # ceiling division
+        self._count = count
+        self._reader, writer = os.pipe()
+        tokens = range(0, count, self._batch)
+        os.write(writer, b"".join(start.to_bytes(4, "little") for start in tokens))
+        os.close(writer)  # at the end of the tokens, reads return b"": nothing left
+
+    def __iter__(self) -> Iterator[int]:
+        while token := os.read(self._reader, 4):
+            start = int.from_bytes(token, "little")
+            yield from range(start, min(start + self._batch, self._count))
+
+    def __enter__(self) -> _Claims:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        os.close(self._reader)
 
 
 def _start_child(function: Callable[[T], R], group: T, reducers: Reducers) -> tuple[int, int]:
@@ -131,17 +179,3 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def split_evenly(items: Sequence[T], parts: int, weight: Callable[[T], int]) -> list[list[T]]:
-    """``items`` cut into at most ``parts`` runs, in order, of about equal total weight."""
-    total = sum(map(weight, items))
-    groups: list[list[T]] = [[]]
-    done = 0
-    for item in items:
-        share = total * len(groups) / parts
-        if groups[-1] and done >= share and len(groups) < parts:
-            groups.append([])
-        groups[-1].append(item)
-        done += weight(item)
-    return groups

@@ -12,7 +12,9 @@ them: its cost follows the number of hits, not the size of the archive.
 from __future__ import annotations
 
 import bisect
+import struct
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -34,15 +36,17 @@ def entry_words(entry: Entry) -> set[str]:
 
 def file_postings(entries: Sequence[Entry]) -> FilePostings:
     """The postings of one archive file's entries, in file order."""
-    lists: dict[str, list[int]] = {}
+    lists: defaultdict[str, list[int]] = defaultdict(list)
     for number, entry in enumerate(entries):
         for word in entry_words(entry):
-            found = lists.get(word)
-            if found is None:
-                lists[word] = [number]
-            else:
-                found.append(number)
-    return {word: array(_TYPECODE, numbers).tobytes() for word, numbers in lists.items()}
+            lists[word].append(number)
+    return {word: _packed(numbers) for word, numbers in lists.items()}
+
+
+def _packed(numbers: list[int]) -> bytes:
+    """``array(_TYPECODE, numbers).tobytes()``: ``struct`` converts the numbers several
+    times faster than ``array``, which parses each one as if it were an argument."""
+    return struct.pack(f"{len(numbers)}{_TYPECODE}", *numbers)
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class Taxonomy:
         # Rules are in lower case (rule_phrases cuts them with lower_tokens), and so is
         # the text that match_spaced looks in: the case of a word never matters.
         self._index = PhraseIndex(
-            (phrase, (_Points.of(by_slug, 0), _Points.of(by_slug, 1)))
+            (phrase, (_points(by_slug, 0), _points(by_slug, 1)))
             for phrase, by_slug in points.items()
         )
 
@@ -121,35 +121,34 @@ class Taxonomy:
         text = text.lower()
         title_end = text.find(BOUNDARY)
         found: set[str] = set()
-        scores: dict[str, int] = {}
+        partial: list[tuple[str, int]] = []
         by_phrase = self._index.values
         for number, start, _end in self._index.find(text):
-            in_title, in_summary = by_phrase[number]
-            points = in_title if start < title_end else in_summary
-            found |= points.enough
-            for slug, score in points.partial:
+            enough, some = by_phrase[number][0 if start < title_end else 1]
+            found |= enough
+            if some:  # rare: most phrases tag their topics on their own
+                partial += some
+        if partial:
+            scores: dict[str, int] = {}
+            for slug, score in partial:
                 scores[slug] = scores.get(slug, 0) + score
-        found.update(slug for slug, score in scores.items() if score >= _NEEDED)
+            found.update(slug for slug, score in scores.items() if score >= _NEEDED)
         return frozenset(found)
 
 
-@dataclass(frozen=True, slots=True)
-class _Points:
-    """What one phrase scores where it is found (the title or the summary)."""
+#: What one phrase scores where it is found: the topics it tags on its own (the usual
+#: case: one set union per phrase), and ``(slug, points)`` for those it only scores for.
+_Points = tuple[frozenset[str], tuple[tuple[str, int], ...]]
 
-    #: Topics the phrase tags on its own (the usual case: one set union per phrase).
-    enough: frozenset[str]
-    #: Topics it only scores points for, ``(slug, points)``.
-    partial: tuple[tuple[str, int], ...]
 
-    @classmethod
-    def of(cls, by_slug: dict[str, tuple[int, int]], where: int) -> _Points:
-        """The points of ``by_slug`` (slug → title and summary points) at ``where``."""
-        scored = [(slug, points[where]) for slug, points in by_slug.items() if points[where]]
-        return cls(
-            frozenset(slug for slug, points in scored if points >= _NEEDED),
-            tuple((slug, points) for slug, points in scored if points < _NEEDED),
-        )
+def _points(by_slug: dict[str, tuple[int, int]], where: int) -> _Points:
+    """The points of ``by_slug`` (slug → title and summary points) at ``where`` (0 for the
+    title, 1 for the summary)."""
+    scored = [(slug, points[where]) for slug, points in by_slug.items() if points[where]]
+    return (
+        frozenset(slug for slug, points in scored if points >= _NEEDED),
+        tuple((slug, points) for slug, points in scored if points < _NEEDED),
+    )
 
 
 @cache

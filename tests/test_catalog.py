@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+import feeds.archive as archive_module
+import feeds.catalog as catalog_module
 from feeds.catalog import CatalogLoader, Query, load_catalog
 
 SINCE = [None, dt.date(2021, 2, 20), dt.date(2021, 3, 7), dt.date(2030, 1, 1)]
@@ -125,3 +129,29 @@ def test_entries_dated_after_today_are_held_back_until_their_day(tmp_path):
 
     today[0] = dt.date(2024, 5, 4)  # nothing held back: the version no longer moves
     assert loader.load().version == after.version
+
+
+def test_the_garbage_collector_waits_until_a_load_is_over(monkeypatch, tmp_path: Path) -> None:
+    """A collection between parsing and indexing would scan every new object again."""
+    archive_dir = tmp_path / "archive"
+    shutil.copytree(REAL_ARCHIVE, archive_dir)
+    collector_on: dict[str, bool] = {}
+
+    def watched(module, name):
+        real = getattr(module, name)
+
+        def call(*args):
+            collector_on[name] = gc.isenabled()
+            return real(*args)
+
+        monkeypatch.setattr(module, name, call)
+
+    watched(archive_module, "merge_files")
+    watched(catalog_module, "build_catalog")
+    assert gc.isenabled()
+
+    catalog = CatalogLoader(archive_dir).load()
+
+    assert collector_on == {"merge_files": False, "build_catalog": False}
+    assert gc.isenabled()
+    assert len(catalog.entries) == 20

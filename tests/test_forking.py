@@ -7,6 +7,9 @@ import dataclasses
 import os
 import pickle
 import threading
+import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,35 +17,71 @@ import pytest
 from feeds.archive import ArchiveLoader
 from feeds.classify import Classifier
 from feeds.entry import Diagnostic, Entry, Source
-from feeds.forking import ForkedJobError, dataclass_reducers, fork_map, split_evenly
+from feeds.forking import ForkedJobError, _Claims, dataclass_reducers, fork_each
 from feeds.search import file_postings
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 
-def pid_and_square(numbers: list[int]) -> tuple[int, list[int]]:
-    return os.getpid(), [n * n for n in numbers]
+def pid_and_square(number: int) -> tuple[int, int]:
+    return os.getpid(), number * number
+
+
+def pid_and_square_taking(here: float, elsewhere: float) -> Callable[[int], tuple[int, int]]:
+    """:func:`pid_and_square` that takes ``here`` seconds in this process and ``elsewhere``
+    in a forked one (a slower and a faster core)."""
+    parent = os.getpid()
+
+    def work(number: int) -> tuple[int, int]:
+        time.sleep(here if os.getpid() == parent else elsewhere)
+        return pid_and_square(number)
+
+    return work
 
 
 @needs_fork
-def test_groups_run_in_children_and_come_back_in_order() -> None:
-    results = fork_map(pid_and_square, [[1, 2], [3], [4, 5]])
+def test_items_are_shared_between_processes_and_come_back_in_order() -> None:
+    work = pid_and_square_taking(here=0.02, elsewhere=0.02)
 
-    assert [squares for _pid, squares in results] == [[1, 4], [9], [16, 25]]
-    pids = [pid for pid, _squares in results]
-    assert pids[0] == os.getpid()  # the first group runs here
-    assert len(set(pids)) == 3
+    results = fork_each(work, range(40), processes=3)
+
+    assert [square for _pid, square in results] == [n * n for n in range(40)]
+    pids = Counter(pid for pid, _square in results)
+    assert len(pids) == 3 and os.getpid() in pids
+
+
+@needs_fork
+def test_a_slower_process_takes_fewer_items() -> None:
+    work = pid_and_square_taking(here=0.05, elsewhere=0.005)
+
+    results = fork_each(work, range(40), processes=2)
+
+    pids = Counter(pid for pid, _square in results)
+    # A fixed split would give each 20; sharing as they go, the faster child takes most.
+    assert 1 <= pids[os.getpid()] < 10
+    assert sum(pids.values()) == 40
+
+
+@pytest.mark.parametrize("count", [1, 2, 4096, 4097, 10_000])
+def test_every_item_is_claimed_once_in_batches_that_fit_the_pipe(count: int) -> None:
+    with _Claims(count) as claims:
+        claimed = list(claims)
+
+    assert claimed == list(range(count))
 
 
 @needs_fork
 def test_a_failing_child_is_reported_with_its_traceback() -> None:
-    def fail_on_three(numbers: list[int]) -> list[int]:
-        if 3 in numbers:
-            raise ValueError("three is not allowed")
-        return numbers
+    parent = os.getpid()
 
-    with pytest.raises(ForkedJobError, match="three is not allowed"):
-        fork_map(fail_on_three, [[1], [3]])
+    def fail_in_a_child(number: int) -> int:
+        if os.getpid() != parent:
+            raise ValueError("not in a child")
+        time.sleep(0.01)  # leaves items for the child to take
+        return number
+
+    with pytest.raises(ForkedJobError, match="not in a child"):
+        fork_each(fail_in_a_child, range(20), processes=2)
 
 
 def test_with_threads_running_the_job_stays_in_this_process() -> None:
@@ -50,25 +89,12 @@ def test_with_threads_running_the_job_stays_in_this_process() -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        results = fork_map(pid_and_square, [[1], [2]])
+        results = fork_each(pid_and_square, [1, 2], processes=2)
     finally:
         stop.set()
         thread.join()
 
-    assert [pid for pid, _squares in results] == [os.getpid(), os.getpid()]
-
-
-@pytest.mark.parametrize(
-    ("sizes", "parts", "expected"),
-    [
-        ([5, 5, 5, 5], 2, [[5, 5], [5, 5]]),
-        ([10, 1, 1, 1, 1], 2, [[10], [1, 1, 1, 1]]),
-        ([1, 1, 1], 5, [[1], [1], [1]]),
-        ([7], 3, [[7]]),
-    ],
-)
-def test_split_evenly_keeps_order_and_balances(sizes, parts, expected) -> None:
-    assert split_evenly(sizes, parts, weight=lambda n: n) == expected
+    assert results == [(os.getpid(), 1), (os.getpid(), 4)]
 
 
 def test_dataclass_reducers_round_trip_every_field(make_entry) -> None:

@@ -52,11 +52,23 @@ def serve(host: str, port: int, workers: int, archive: str | None) -> None:
         os.environ["FEEDS_ARCHIVE"] = archive
     from webapp import create_app
 
+    gc.disable()  # until run() freezes what the load made (see there)
     run(create_app(), host, port, workers)
 
 
 def run(app: Flask, host: str, port: int, workers: int) -> None:
     """Run gunicorn over an app whose archive is already loaded (preload, then fork)."""
-    gc.collect()
-    gc.freeze()  # keep the loaded archive's pages shared after fork (no GC writes to them)
+    share_with_workers()
     FeedsServer(app, gunicorn_options(host, port, workers)).run()
+
+
+def share_with_workers() -> None:
+    """Freeze the objects made so far, then let the collector run again.
+
+    Python's recipe for forking servers (``gc.freeze``): the collector, disabled while the
+    archive loads, never scans the frozen objects, so it never writes to their pages and
+    the workers keep sharing them. A ``gc.collect()`` first would scan all of them once
+    (0.2-0.3 s at 200,000 entries) to free the few cycles that start-up leaves.
+    """
+    gc.freeze()
+    gc.enable()
