@@ -1,5 +1,6 @@
 # `make run` and `make test` set everything up on a fresh machine.
-PYTHON ?= python3
+# Debian's python3.11 if it can make a venv (faster: see scripts/pick-python.sh).
+PYTHON ?= $(shell ./scripts/pick-python.sh)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
