@@ -52,6 +52,12 @@ access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)
 def when_ready(server: Any) -> None:
     """Before the workers fork: freeze the preloaded objects so the garbage collector
     never writes to their pages, which keeps them shared between workers; then let the
-    collector run again (it was disabled below, before the app loaded)."""
+    collector run again (it was disabled above, before the app loaded)."""
     gc.freeze()
+    gc.enable()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Every worker collects garbage, even after a reload (SIGHUP) that read this file
+    again and so turned the master's collector off."""
     gc.enable()

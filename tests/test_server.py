@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 
-from webapp.server import gunicorn_options, share_with_workers
+from flask import Flask
+
+from webapp.server import FeedsServer, gunicorn_options, share_with_workers
 
 
 def test_loaded_objects_are_frozen_and_the_collector_runs_again() -> None:
@@ -26,3 +28,14 @@ def test_workers_share_the_preloaded_app() -> None:
 
     assert options["preload_app"] is True
     assert options["workers"] == 2
+
+
+def test_every_worker_collects_garbage_whatever_the_master_does() -> None:
+    server = FeedsServer(Flask(__name__), gunicorn_options("127.0.0.1", 8000, 2))
+    gc.disable()  # the master's collector, off for the load
+    try:
+        server.cfg.post_fork(None, None)  # gunicorn calls it in each new worker
+
+        assert gc.isenabled()
+    finally:
+        gc.enable()

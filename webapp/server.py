@@ -43,7 +43,14 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         # gunicorn 27's control socket is one path per user: two instances on a host
         # (as behind nginx) would share it. Nothing here uses it.
         "control_socket_disable": True,
+        "post_fork": collect_in_worker,
     }
+
+
+def collect_in_worker(server: Any, worker: Any) -> None:
+    """gunicorn's ``post_fork`` hook: every worker collects garbage, whatever the master's
+    collector is doing (:func:`serve` turns it off for the load)."""
+    gc.enable()
 
 
 def serve(host: str, port: int, workers: int, archive: str | None) -> None:
