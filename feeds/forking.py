@@ -90,7 +90,9 @@ class _Claims:
     numbers travel as one batch when there are more than fit in the pipe.
     """
 
-    _MAX_TOKENS = 4096  # 16 KiB: a pipe holds at least 64 KiB, so the writes never block
+    #: 4 KiB of tokens: the least a pipe holds (one page, when the user has used up the
+    #: pipe buffers the kernel allows), so writing them all never blocks.
+    _MAX_TOKENS = 1024
 
     def __init__(self, count: int) -> None:
         self._batch = -(-count // self._MAX_TOKENS)  # ceiling division

@@ -62,12 +62,23 @@ def test_a_slower_process_takes_fewer_items() -> None:
     assert sum(pids.values()) == 40
 
 
-@pytest.mark.parametrize("count", [1, 2, 4096, 4097, 10_000])
-def test_every_item_is_claimed_once_in_batches_that_fit_the_pipe(count: int) -> None:
-    with _Claims(count) as claims:
+@pytest.mark.parametrize("count", [1, 2, _Claims._MAX_TOKENS, _Claims._MAX_TOKENS + 1, 10_000])
+def test_every_number_is_claimed_once_in_order(count: int) -> None:
+    with _Claims(count) as claims:  # would block for good if the tokens did not fit
         claimed = list(claims)
 
     assert claimed == list(range(count))
+
+
+@needs_fork
+def test_no_item_is_done_by_two_processes(tmp_path: Path) -> None:
+    def mark(number: int) -> int:
+        with (tmp_path / str(number)).open("x"):  # "x" fails if the file exists already
+            time.sleep(0.005)
+        return number
+
+    assert fork_each(mark, range(60), processes=3) == list(range(60))
+    assert len(list(tmp_path.iterdir())) == 60
 
 
 @needs_fork
