@@ -67,12 +67,12 @@ def fork_each(
         return [function(item) for item in items]
     with _Claims(len(items)) as claims:
 
-        def work(_: None) -> list[tuple[int, R]]:
+        def work() -> list[tuple[int, R]]:
             return [(index, function(items[index])) for index in claims]
 
-        children = [_start_child(work, None, reducers or {}) for _ in range(processes - 1)]
+        children = [_start_child(work, reducers or {}) for _ in range(processes - 1)]
         try:
-            mine = work(None)
+            mine = work()
         finally:
             theirs = [_collect(pid, reader) for pid, reader in children]
     results: list[R] = [None] * len(items)  # type: ignore[list-item]
@@ -114,7 +114,8 @@ class _Claims:
         os.close(self._reader)
 
 
-def _start_child(function: Callable[[T], R], group: T, reducers: Reducers) -> tuple[int, int]:
+def _start_child(work: Callable[[], list[R]], reducers: Reducers) -> tuple[int, int]:
+    """Fork a child that runs ``work`` and sends back its results (see :func:`_collect`)."""
     reader, writer = os.pipe()
     if fcntl is not None:  # Linux: fewer, larger transfers
         with contextlib.suppress(AttributeError, OSError):
@@ -124,33 +125,40 @@ def _start_child(function: Callable[[T], R], group: T, reducers: Reducers) -> tu
         os.close(reader)
         status = 0
         try:
-            answer: tuple[bool, object] = (True, function(group))
+            results = work()
+            header: tuple[bool, object] = (True, len(results))
         except BaseException:  # every failure must reach the parent
-            answer, status = (False, traceback.format_exc()), 1
+            results, header, status = [], (False, traceback.format_exc()), 1
         try:
             # Pickled straight into the pipe: the parent unpickles while this pickles.
             with os.fdopen(writer, "wb", buffering=_PIPE_BYTES) as out:
                 pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
                 pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
-                pickler.dump(answer)
+                # One pickle per result, each with a fresh memo (as the parent reads each
+                # with a new unpickler): a memo of every object sent so far (a million at
+                # 100,000 entries) made pickling two and a half times slower.
+                for message in (header, *results):
+                    pickler.dump(message)
+                    pickler.clear_memo()
         finally:
             os._exit(status)
     os.close(writer)
     return pid, reader
 
 
-def _collect(pid: int, reader: int) -> Any:
-    """The child's answer, unpickled as it arrives (no second copy of it in memory)."""
+def _collect(pid: int, reader: int) -> list[Any]:
+    """The child's results, unpickled as they arrive (no second copy of them in memory)."""
     try:
         with os.fdopen(reader, "rb", buffering=_PIPE_BYTES) as pipe:
-            ok, result = pickle.load(pipe)
+            ok, payload = pickle.load(pipe)
+            results = [pickle.load(pipe) for _ in range(payload)] if ok else []
     except (EOFError, pickle.UnpicklingError):
         raise ForkedJobError(f"child process {pid} ended without a whole answer") from None
     finally:
         os.waitpid(pid, 0)
     if not ok:
-        raise ForkedJobError(f"child process {pid} failed:\n{result}")
-    return result
+        raise ForkedJobError(f"child process {pid} failed:\n{payload}")
+    return results
 
 
 def dataclass_reducers(*classes: type) -> Reducers:
