@@ -8,7 +8,7 @@
 set -u
 for candidate in /usr/bin/python3.11 python3.11; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c \
-        'import ensurepip, sys, venv; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null
+        'import ensurepip, sys, venv; ensurepip.version(); sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null
     then
         echo "$candidate"
         exit 0
