@@ -4,7 +4,7 @@
 #
 # Debian builds its python3.11 with profile-guided and link-time optimisation; a source
 # build without --enable-optimizations (pyenv's default, as on these machines) runs the
-# archive load 7-10% slower (bench/README.md). Override with `make PYTHON=...`.
+# archive load about 8% slower (bench/README.md). Override with `make PYTHON=...`.
 set -u
 for candidate in /usr/bin/python3.11 python3.11; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c \
