@@ -52,13 +52,14 @@ def test_items_are_shared_between_processes_and_come_back_in_order() -> None:
 
 @needs_fork
 def test_a_slower_process_takes_fewer_items() -> None:
-    work = pid_and_square_taking(here=0.05, elsewhere=0.005)
+    work = pid_and_square_taking(here=0.05, elsewhere=0.02)
 
     results = fork_each(work, range(40), processes=2)
 
     pids = Counter(pid for pid, _square in results)
-    # A fixed split would give each 20; sharing as they go, the faster child takes most.
-    assert 1 <= pids[os.getpid()] < 10
+    # A fixed split would give each 20; sharing as they go, this process (2.5 times
+    # slower) takes about 11, and the child the rest.
+    assert 1 <= pids[os.getpid()] < 20
     assert sum(pids.values()) == 40
 
 
