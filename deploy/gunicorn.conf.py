@@ -20,6 +20,8 @@ import gc
 import os
 from typing import Any
 
+from webapp.server import collect_in_worker, share_with_workers
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
 # Threads let one worker overlap slow clients; the work itself is CPU-bound and short.
@@ -50,14 +52,11 @@ access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)
 
 
 def when_ready(server: Any) -> None:
-    """Before the workers fork: freeze the preloaded objects so the garbage collector
-    never writes to their pages, which keeps them shared between workers; then let the
-    collector run again (it was disabled above, before the app loaded)."""
-    gc.freeze()
-    gc.enable()
+    """Before the workers fork: freeze the preloaded objects and let the collector run
+    again (it was disabled above, before the app loaded), as ``feeds serve`` does."""
+    share_with_workers()
 
 
-def post_fork(server: Any, worker: Any) -> None:
-    """Every worker collects garbage, even after a reload (SIGHUP) that read this file
-    again and so turned the master's collector off."""
-    gc.enable()
+#: Every worker collects garbage, even after a reload (SIGHUP) that read this file again
+#: and so turned the master's collector off.
+post_fork = collect_in_worker
