@@ -22,15 +22,17 @@ def default_archive_dir() -> Path:
     return Path(os.environ.get("FEEDS_ARCHIVE") or "archive")
 
 
+_ARCHIVE_HELP = "archive directory (default: $FEEDS_ARCHIVE, else ./archive)"
+
+
 def _add_archive_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "archive",
-        nargs="?",
-        type=Path,
-        default=None,
-        metavar="ARCHIVE_DIR",
-        help="archive directory (default: $FEEDS_ARCHIVE, else ./archive)",
+        "archive", nargs="?", type=Path, default=None, metavar="ARCHIVE_DIR", help=_ARCHIVE_HELP
     )
+
+
+def _add_archive_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--archive", type=Path, default=None, metavar="DIR", help=_ARCHIVE_HELP)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -120,13 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the feeds over HTTP (gunicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument(
-        "--archive",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="archive directory (default: $FEEDS_ARCHIVE, else ./archive)",
-    )
+    _add_archive_option(serve)
     serve.add_argument("--workers", type=_positive_int, default=2, metavar="N")
     serve.set_defaults(run=cmd_serve)
     build = commands.add_parser("build", help="write every feed and page into a folder, "
@@ -134,13 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("outdir", type=Path, metavar="OUTDIR")
     build.add_argument("--base-url", required=True, metavar="URL",
                        help="the URL the folder will be published at")  # fmt: skip
-    build.add_argument(
-        "--archive",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="archive directory (default: $FEEDS_ARCHIVE, else ./archive)",
-    )
+    _add_archive_option(build)
     build.set_defaults(run=cmd_build)
     from feeds.digest.cli import register as register_digest
 
