@@ -62,11 +62,14 @@ def is_valid_authority(authority: str) -> bool:
 def tag_uri(authority: str, date: dt.date | int, specific: str) -> str:
     """``tag:authority,date:specific`` (RFC 4151); ``date`` a day or a year."""
     when = date.isoformat() if isinstance(date, dt.date) else f"{date:04d}"
-    return f"tag:{authority},{when}:{specific}"
+    return _tag(authority, when, specific)
 
 
 def entry_guid(authority: str, date: dt.date, slug: str) -> str:
     """The entry's tag URI: dated by its publication day, named by its title."""
-    day = date.isoformat()
-    # tag_uri(authority, date, …), without formatting the date twice for every entry.
-    return f"tag:{authority},{day}:entries/{slug.removeprefix(day + '-')}"
+    day = date.isoformat()  # once for every entry, for the tag and for the slug's prefix
+    return _tag(authority, day, "entries/" + slug.removeprefix(day + "-"))
+
+
+def _tag(authority: str, when: str, specific: str) -> str:
+    return f"tag:{authority},{when}:{specific}"
