@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,13 +33,33 @@ class ArchiveFile:
     entries: tuple[Entry, ...]
     #: What :attr:`ArchiveLoader.index_file` made of them (search postings), if anything.
     index: object = None
+    #: What was wrong in the file (duplicates of other files' entries are found later).
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveFiles:
+    """Every file's own entries as read, before they are merged into one list."""
+
+    #: In reading order (sorted by relative path). An unchanged file's ``entries`` are the
+    #: very tuple of the previous reading, so a caller can tell what changed by identity.
+    parts: tuple[ArchiveFile, ...]
+    #: Short hash of every file's content and the data files: changes iff the archive does.
+    version: str
+    #: Newest modification time (Unix seconds) of the files read and the data files.
+    modified: int
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(part.name for part in self.parts)
 
 
 @dataclass(frozen=True, slots=True)
 class Archive:
     """Every good entry, newest first (ties in archive order), and what was wrong."""
 
-    entries: tuple[Entry, ...]
+    #: A tuple when merged here; a catalog's is a view of its keys (``ListedEntries``).
+    entries: Sequence[Entry]
     diagnostics: tuple[Diagnostic, ...]
     #: Short hash of every file's content and the data files: changes iff the archive does.
     version: str
@@ -63,9 +83,7 @@ class Archive:
 class _FileResult:
     signature: tuple[int, int, int]  # (mtime_ns, size, inode)
     digest: str
-    entries: tuple[Entry, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    index: object = None
+    part: ArchiveFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +91,7 @@ class _Pending:
     """A file to parse: new, or changed since the last load."""
 
     relative: str
-    path: Path
+    path: str
     signature: tuple[int, int, int]
     #: Its bytes when already read (to compare with the cached digest), else ``None``.
     data: bytes | None
@@ -102,7 +120,25 @@ class ArchiveLoader:
     _last: Archive | None = field(default=None, repr=False)
 
     def load(self) -> Archive:
-        """Read the directory now; raises :class:`ArchiveNotFoundError` if there is none."""
+        """Read the directory now, merged: every entry once, newest first.
+
+        Raises :class:`ArchiveNotFoundError` if there is no archive.
+        """
+        files = self.read()
+        last = self._last
+        if last is not None and last.version == files.version:  # nothing to merge again
+            modified = files.modified
+            self._last = last if last.modified == modified else replace(last, modified=modified)
+            return self._last
+        entries, diagnostics = merge_files(
+            (part.name, part.entries, part.diagnostics) for part in files.parts
+        )
+        self._last = Archive(tuple(entries), tuple(diagnostics), files.version, files.names,
+                             files.modified, files.parts)  # fmt: skip
+        return self._last
+
+    def read(self) -> ArchiveFiles:
+        """Read the directory now, each file on its own (parsing only what changed)."""
         paths = archive_files(self.directory)
         found: dict[str, _FileResult | None] = {}
         pending: list[_Pending] = []
@@ -120,34 +156,24 @@ class ArchiveLoader:
         self._files = results
         version, data_modified = _version(results, self.directory)
         modified = max([r.signature[0] // 10**9 for r in results.values()] + [data_modified])
-        last = self._last
-        if last is not None and last.version == version:  # nothing to merge again
-            self._last = last if last.modified == modified else replace(last, modified=modified)
-            return self._last
-        entries, diagnostics = merge_files(
-            (name, r.entries, r.diagnostics) for name, r in results.items()
-        )
-        parts = tuple(ArchiveFile(name, r.entries, r.index) for name, r in results.items())
-        self._last = Archive(tuple(entries), tuple(diagnostics), version, tuple(results),
-                             modified, parts)  # fmt: skip
-        return self._last
+        return ArchiveFiles(tuple(r.part for r in results.values()), version, modified)
 
     def forget(self) -> None:
         """Drop every cached parse, e.g. after the taxonomy changed."""
         self._files.clear()
         self._last = None
 
-    def _check(self, relative: str, path: Path) -> _FileResult | _Pending | None:
+    def _check(self, relative: str, path: str) -> _FileResult | _Pending | None:
         """The cached result if the file is unchanged, else what is left to parse."""
         try:
-            stat = path.stat()
+            stat = os.stat(path)
             signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
             cached = self._files.get(relative)
             if cached is None:
                 return _Pending(relative, path, signature, None)  # read where it is parsed
             if cached.signature == signature:
                 return cached
-            data = path.read_bytes()
+            data = _read_bytes(path)
         except FileNotFoundError:  # removed while we were reading: it is simply gone
             return None
         digest = hashlib.sha256(data).hexdigest()
@@ -167,7 +193,7 @@ class ArchiveLoader:
         data = pending.data
         if data is None:
             try:
-                data = pending.path.read_bytes()
+                data = _read_bytes(pending.path)
             except FileNotFoundError:
                 return None
         relative = pending.relative
@@ -176,28 +202,46 @@ class ArchiveLoader:
         entries = parsed.entries
         digest = hashlib.sha256(data).hexdigest()
         index = self.index_file(entries) if self.index_file is not None else None
-        return _FileResult(pending.signature, digest, entries,
-                           (*diagnostics, *parsed.diagnostics), index)  # fmt: skip
+        part = ArchiveFile(relative, entries, index, (*diagnostics, *parsed.diagnostics))
+        return _FileResult(pending.signature, digest, part)
 
 
 #: How parse results cross the pipe from a forked parser (see :mod:`feeds.forking`).
-_RESULT_REDUCERS = dataclass_reducers(_FileResult, Entry, Source, Diagnostic)
+_RESULT_REDUCERS = dataclass_reducers(_FileResult, ArchiveFile, Entry, Source, Diagnostic)
 
 
-def archive_files(directory: Path) -> list[tuple[str, Path]]:
-    """Every ``*.txt`` below ``directory`` (hidden ones excepted), sorted by relative path."""
+def archive_files(directory: Path) -> list[tuple[str, str]]:
+    """Every ``*.txt`` below ``directory`` (hidden ones excepted), as (relative path as
+    shown in diagnostics, path to open), sorted by relative path.
+
+    Symbolic links to folders are not followed (as ``os.walk`` does not). Every reload
+    lists the archive, so this uses ``os.scandir`` and plain strings (no ``Path``
+    objects: a third of the time for 400 files).
+    """
     if not directory.is_dir():
         raise ArchiveNotFoundError(f"archive directory '{directory}' does not exist")
-    found: list[tuple[str, Path]] = []
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            if name.endswith(".txt") and not name.startswith("."):
-                path = Path(root, name)
-                found.append((_display_name(path.relative_to(directory).as_posix()), path))
+    found: list[tuple[str, str]] = []
+    folders = [(os.fspath(directory), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as listing:
+            for item in listing:
+                name = item.name
+                if name.startswith("."):
+                    continue
+                if item.is_dir():
+                    if not item.is_symlink():
+                        folders.append((item.path, f"{prefix}{name}/"))
+                elif name.endswith(".txt"):
+                    found.append((_display_name(prefix + name), item.path))
     if not found:
         raise ArchiveNotFoundError(f"archive directory '{directory}' has no *.txt files")
     return sorted(found)
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
 
 
 def _display_name(name: str) -> str:
@@ -220,7 +264,7 @@ def merge_files(
                 seen[entry.id] = entry
                 kept.append(entry)
             else:
-                diagnostics.append(_duplicate_warning(entry, first))
+                diagnostics.append(duplicate_warning(entry, first))
     kept.sort(key=_by_date, reverse=True)  # stable even reversed: ties keep archive order
     return kept, diagnostics
 
@@ -229,7 +273,7 @@ def _by_date(entry: Entry) -> dt.date:
     return entry.date
 
 
-def _duplicate_warning(entry: Entry, first: Entry) -> Diagnostic:
+def duplicate_warning(entry: Entry, first: Entry) -> Diagnostic:
     differs = "" if entry.summary == first.summary else "; the summaries differ, the first is kept"
     return warning(
         entry.source.path,

@@ -8,15 +8,15 @@ compared; filtered and paged variants are not announced.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 
 from feeds.catalog import Catalog
 from feeds.countries import country_by_code
 from feeds.entry import Entry
 from feeds.regions import all_regions
-from feeds.selection import ALL, Selection, positions, resolve
+from feeds.selection import ALL, Selection, resolve, selection_keys
 
-Fingerprints = Sequence[bytes]
+Fingerprints = Mapping[int, bytes]  # by sort key
 
 
 def changed_selection_paths(old: Catalog, new: Catalog) -> list[str]:
@@ -27,8 +27,8 @@ def changed_selection_paths(old: Catalog, new: Catalog) -> list[str]:
     """
     if old.version == new.version:
         return []
-    old_prints = [entry_fingerprint(entry) for entry in old.entries]
-    new_prints = [entry_fingerprint(entry) for entry in new.entries]
+    old_prints = dict(zip(old.keys, map(entry_fingerprint, old.entries), strict=True))
+    new_prints = dict(zip(new.keys, map(entry_fingerprint, new.entries), strict=True))
     return [
         selection.path
         for selection in _selections(old, new)
@@ -71,4 +71,4 @@ def _selections(old: Catalog, new: Catalog) -> Iterator[Selection]:
 def _selection_prints(
     catalog: Catalog, selection: Selection, prints: Fingerprints
 ) -> tuple[bytes, ...]:
-    return tuple(prints[position] for position in positions(catalog, selection))
+    return tuple(prints[key] for key in selection_keys(catalog, selection))

@@ -9,7 +9,7 @@ from feeds.countries import country_by_code
 from feeds.feedbuild import SiteInfo, newest_date, published_at
 from feeds.regions import all_regions
 from feeds.render import OutlineFeed, render_opml
-from feeds.selection import ALL, Selection, positions, resolve
+from feeds.selection import ALL, Selection, resolve, selection_keys
 from feeds.urls import SiteUrls
 
 
@@ -36,7 +36,7 @@ def listings(catalog: Catalog) -> dict[str, list[Listing]]:
 
 def _listing(catalog: Catalog, kind: str, slug: str) -> Listing:
     selection = resolve(catalog, kind, slug)
-    return Listing(selection, len(positions(catalog, selection)))
+    return Listing(selection, len(selection_keys(catalog, selection)))
 
 
 GROUP_NAMES = {"all": "All news", "country": "Countries", "topic": "Topics", "region": "Regions"}

@@ -21,7 +21,7 @@ from feeds.errors import InvalidQueryError, UnknownSelectionError
 from feeds.ids import tag_uri
 from feeds.render import FORMATS, Category, FeedInfo, FeedItem, Paging
 from feeds.search import query_words
-from feeds.selection import Selection, positions
+from feeds.selection import Selection, selection_keys
 from feeds.urls import SiteUrls
 
 #: The year in feed tag URIs (RFC 4151 wants a date the authority was held; any fixed one).
@@ -172,13 +172,13 @@ def _since(value: str | None, filters: list[tuple[str, str]]) -> dt.date | None:
 
 def select_page(catalog: Catalog, selection: Selection, params: FeedParams) -> PageOfEntries:
     """The entries of one page; raises InvalidQueryError for a page past the last."""
-    found = catalog.select(positions(catalog, selection), params.query)
+    found = catalog.select(selection_keys(catalog, selection), params.query)
     pages = max(1, math.ceil(len(found) / params.limit))
     if params.page > pages:
         raise InvalidQueryError(f"page must be from 1 to {pages} for this feed, not {params.page}")
     start = (params.page - 1) * params.limit
     chosen = found[start : start + params.limit]
-    entries = tuple(catalog.entries[p] for p in chosen)
+    entries = catalog.entries_at(chosen)
     return PageOfEntries(entries, len(found), params.page, pages)
 
 
@@ -232,7 +232,7 @@ def feed_item(entry: Entry, catalog: Catalog, site: SiteInfo, urls: SiteUrls) ->
     published = published_at(entry.date, site.timezone)
     # Same-day entries get `updated` one second apart, in feed order: readers that sort
     # by time keep our order, and no two entries of a feed share one (W3C DuplicateUpdated).
-    rank = catalog.same_day_rank[catalog.by_id[entry.id]]
+    rank = catalog.same_day_rank(catalog.by_id[entry.id])
     return FeedItem(
         entry,
         urls.entry(entry.id),

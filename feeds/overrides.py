@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,24 +132,39 @@ def apply_overrides(
     """``entries`` with the overrides applied, and the overrides that name nothing."""
     if not overrides.items:  # the usual case: no index of 200,000 ids for nothing
         return list(entries), []
-    shown = overrides.display_path
     position = {entry.id: index for index, entry in enumerate(entries)}
     result = list(entries)
+    for override in overrides.items:
+        found = position.get(override.entry_id)
+        if found is not None:
+            result[found] = overridden(result[found], override, taxonomy)
+    return result, override_problems(overrides, taxonomy, position.__contains__)
+
+
+def overridden(entry: Entry, override: Override, taxonomy: Taxonomy) -> Entry:
+    """``entry`` with one override's countries and topics added and removed."""
+    changes, _unknown = _resolve(override, taxonomy)
+    countries = (set(entry.countries) | changes["add_countries"]) - changes["remove_countries"]
+    topics = (set(entry.topics) | changes["add_topics"]) - changes["remove_topics"]
+    return dataclasses.replace(
+        entry, countries=tuple(sorted(countries)), topics=tuple(sorted(topics))
+    )
+
+
+def override_problems(
+    overrides: Overrides, taxonomy: Taxonomy, is_known: Callable[[str], bool]
+) -> list[Diagnostic]:
+    """The overrides that name an unknown entry, country or topic, in the file's order."""
+    shown = overrides.display_path
     problems: list[Diagnostic] = []
     for override in overrides.items:
-        if override.entry_id not in position:
+        if not is_known(override.entry_id):
             message = f"override for unknown entry {override.entry_id!r}"
             problems.append(error(shown, override.line, message))
             continue
-        changes, unknown = _resolve(override, taxonomy)
+        _changes, unknown = _resolve(override, taxonomy)
         problems += [error(shown, v.line, f"unknown {kind} {v.text!r}") for v, kind in unknown]
-        entry = result[position[override.entry_id]]
-        countries = (set(entry.countries) | changes["add_countries"]) - changes["remove_countries"]
-        topics = (set(entry.topics) | changes["add_topics"]) - changes["remove_topics"]
-        result[position[override.entry_id]] = dataclasses.replace(
-            entry, countries=tuple(sorted(countries)), topics=tuple(sorted(topics))
-        )
-    return result, problems
+    return problems
 
 
 def _resolve(

@@ -5,15 +5,15 @@ and ignores punctuation, like the classifier.
 
 The index is kept per archive file (:func:`file_postings`, built where the file is
 parsed and cached with it), so a reload re-indexes only the files that changed (issue 7).
-A search intersects each file's short lists, maps the hits to catalog positions and sorts
-them: its cost follows the number of hits, not the size of the archive.
+A search intersects each file's short lists, maps the hits to the entries' sort keys
+(:mod:`feeds.ordering`) and sorts them: its cost follows the number of hits, not the size
+of the archive.
 """
 
 from __future__ import annotations
 
 import bisect
 import struct
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,8 +54,9 @@ class Segment:
     """One file's postings, and where each of its entries sits in the catalog."""
 
     postings: FilePostings
-    #: Catalog position of each of the file's entries; -1 for one dropped as a duplicate.
-    positions: array[int]
+    #: Sort key of each of the file's entries; -1 for one the catalog does not list (a
+    #: duplicate, or held back until its date).
+    keys: Sequence[int]
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,13 @@ class SearchIndex:
     segments: tuple[Segment, ...]
 
     @classmethod
-    def build(cls, entries: Sequence[Entry]) -> SearchIndex:
-        """An index of ``entries`` as one segment (for entries that come from no file)."""
-        return cls((Segment(file_postings(entries), array(_TYPECODE, range(len(entries)))),))
+    def build(cls, entries: Sequence[Entry], keys: Sequence[int]) -> SearchIndex:
+        """An index of ``entries`` (with these sort keys) as one segment, for entries
+        that come from no file."""
+        return cls((Segment(file_postings(entries), keys),))
 
     def find(self, words: Sequence[str]) -> Sequence[int]:
-        """Positions of the entries that contain every word, newest first."""
+        """Sort keys of the entries that contain every word, newest first."""
         if not words:
             return ()
         hits: list[int] = []
@@ -76,7 +78,7 @@ class SearchIndex:
             found = [segment.postings.get(word) for word in words]
             if all(found):
                 local = _intersect_local(found)  # type: ignore[arg-type]
-                hits.extend(map(segment.positions.__getitem__, local))
+                hits.extend(map(segment.keys.__getitem__, local))
         hits.sort()
         if hits and hits[0] < 0:  # entries dropped as duplicates come first, as -1
             del hits[: bisect.bisect_left(hits, 0)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feeds.catalog import Catalog, Positions
+from feeds.catalog import Catalog, Keys
 from feeds.countries import Country, all_countries, country_by_code, country_by_slug
 from feeds.errors import UnknownSelectionError
 from feeds.regions import all_regions, region_by_slug
@@ -96,10 +96,10 @@ def _country_selection(country: Country) -> Selection:
     )
 
 
-def positions(catalog: Catalog, selection: Selection) -> Positions:
-    """Every entry of ``selection``, newest first, as positions into ``catalog.entries``."""
+def selection_keys(catalog: Catalog, selection: Selection) -> Keys:
+    """Every entry of ``selection``, newest first, as sort keys (:meth:`Catalog.entry_at`)."""
     if selection.kind == "all":
-        return catalog.all_positions
+        return catalog.keys
     index = {
         "country": catalog.country_index,
         "topic": catalog.topic_index,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from feeds.catalog import Catalog, Positions
+from feeds.catalog import Catalog, Keys
+from feeds.ordering import date_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +30,13 @@ def recent_months(catalog: Catalog, count: int = 12) -> tuple[tuple[int, int], .
 
 
 def monthly_counts(
-    catalog: Catalog, positions: Positions, months: Sequence[tuple[int, int]]
+    catalog: Catalog, keys: Keys, months: Sequence[tuple[int, int]]
 ) -> MonthlyCounts:
-    """Entries of ``positions`` per month in ``months`` (``divmod`` pairs: month is 0-11)."""
+    """Entries of ``keys`` per month in ``months`` (``divmod`` pairs: month is 0-11)."""
     slots = {month: i for i, month in enumerate(months)}
     counts = [0] * len(months)
-    entries = catalog.entries
-    for position in positions:
-        date = entries[position].date
+    for key in keys:
+        date = date_of(key)
         slot = slots.get((date.year, date.month - 1))
         if slot is not None:
             counts[slot] += 1

@@ -97,6 +97,21 @@ def test_every_txt_file_below_the_directory_is_read_in_path_order(
     assert titles(load(directory)) == ["IOM trains Mexicali police", "Key staff completed training"]
 
 
+def test_linked_folders_are_not_followed_but_linked_files_are_read(
+    write_archive: WriteArchive, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.txt").write_text(MARCH_12, encoding="utf-8")
+    directory = write_archive({"b.txt": MARCH_6})
+    (directory / "linked-folder").symlink_to(elsewhere, target_is_directory=True)
+    (directory / "linked.txt").symlink_to(elsewhere / "x.txt")
+
+    found = [relative for relative, _path in archive_files(directory)]
+
+    assert found == ["b.txt", "linked.txt"]
+
+
 def test_sources_are_relative_paths_with_forward_slashes(write_archive: WriteArchive) -> None:
     directory = write_archive({"2021/03/releases.txt": "Heading\n\n" + MARCH_12})
 

@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 import itertools
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 import feeds.archive as archive_module
 import feeds.catalog as catalog_module
-from feeds.catalog import CatalogLoader, Query, load_catalog
+from feeds.catalog import CatalogLoader, IdIndex, Query, load_catalog
 
 SINCE = [None, dt.date(2021, 2, 20), dt.date(2021, 3, 7), dt.date(2030, 1, 1)]
 
@@ -28,11 +29,11 @@ def catalog():
 
 def scan(catalog, base, query: Query) -> list[int]:
     return [
-        p
-        for p in base
-        if (not query.countries or set(catalog.entries[p].countries) & query.countries)
-        and (not query.topics or set(catalog.entries[p].topics) & query.topics)
-        and (query.since is None or catalog.entries[p].date >= query.since)
+        key
+        for key in base
+        if (not query.countries or set(catalog.entry_at(key).countries) & query.countries)
+        and (not query.topics or set(catalog.entry_at(key).topics) & query.topics)
+        and (query.since is None or catalog.entry_at(key).date >= query.since)
     ]
 
 
@@ -48,7 +49,7 @@ def queries(catalog) -> list[Query]:
 @pytest.mark.parametrize("base_name", ["all", "MX", "labour-migration"])
 def test_select_equals_a_scan(catalog, base_name: str) -> None:
     base = {
-        "all": catalog.all_positions,
+        "all": catalog.keys,
         "MX": catalog.country_index["MX"],
         "labour-migration": catalog.topic_index["labour-migration"],
     }[base_name]
@@ -105,9 +106,8 @@ def test_editing_a_file_gives_a_new_catalog(write_archive, real_archive_dir) -> 
 
     assert edited.version != first.version
     assert len(edited.entries) == len(first.entries) + 1
-    assert [edited.entries[p].title for p in edited.search_index.find(("quetzaltenango",))] == [
-        "Police training in Quetzaltenango"
-    ]
+    found = edited.entries_at(edited.search_index.find(("quetzaltenango",)))
+    assert [entry.title for entry in found] == ["Police training in Quetzaltenango"]
 
 
 def test_entries_dated_after_today_are_held_back_until_their_day(tmp_path):
@@ -140,18 +140,200 @@ def test_the_garbage_collector_waits_until_a_load_is_over(monkeypatch, tmp_path:
     def watched(module, name):
         real = getattr(module, name)
 
-        def call(*args):
+        def call(*args, **kwargs):
             collector_on[name] = gc.isenabled()
-            return real(*args)
+            return real(*args, **kwargs)
 
         monkeypatch.setattr(module, name, call)
 
-    watched(archive_module, "merge_files")
-    watched(catalog_module, "build_catalog")
+    watched(archive_module, "parse_text")
+    watched(catalog_module, "_build")
     assert gc.isenabled()
 
     catalog = CatalogLoader(archive_dir).load()
 
-    assert collector_on == {"merge_files": False, "build_catalog": False}
+    assert collector_on == {"parse_text": False, "_build": False}
     assert gc.isenabled()
     assert len(catalog.entries) == 20
+
+
+# --- Reloads update the last catalog: the same as loading afresh -------------------------
+
+TITLES = [
+    "Police training in Mexicali",
+    "Vaccines for migrants in Costa Rica",
+    "Labour migration talks in Guatemala",
+    "Border management in Honduras and El Salvador",
+    "Returnees assisted in Haiti",
+    "Information hubs open in Belize",
+    "Recruitment of migrant workers from Mexico",
+]
+TODAY = dt.date(2024, 6, 1)
+
+
+def entry_text(date: dt.date, title: str, summary: str) -> str:
+    return f"{date:%d %B, %Y}\n\n{title}\n\n{summary}\n\n"
+
+
+def observable(catalog) -> dict:
+    """Everything a request can see of ``catalog``; keys themselves may differ."""
+    assert list(catalog.keys) == sorted(set(catalog.keys))
+    assert len(catalog.keys) == len(catalog.entries)
+
+    def ids(keys) -> list[str]:
+        return [entry.id for entry in catalog.entries_at(keys)]
+
+    words = {w for e in catalog.entries for w in e.title.lower().split()} | {"nowhere"}
+    return {
+        "entries": tuple(catalog.entries),
+        "diagnostics": catalog.archive.diagnostics,
+        "version": catalog.version,
+        "files": catalog.archive.files,
+        "countries": {code: ids(keys) for code, keys in catalog.country_index.items()},
+        "topics": {slug: ids(keys) for slug, keys in catalog.topic_index.items()},
+        "regions": {slug: ids(keys) for slug, keys in catalog.region_index.items()},
+        "by_id": {entry_id: catalog.entry_at(key) for entry_id, key in catalog.by_id.items()},
+        "same_day": [catalog.same_day_rank(key) for key in catalog.keys],
+        "search": {word: ids(catalog.search_index.find((word,))) for word in sorted(words)},
+        "since": ids(catalog.select(catalog.keys, Query(since=TODAY - dt.timedelta(days=3)))),
+    }
+
+
+class RandomEditor:
+    """Edits an archive the way a newsroom does, at random: one change per step."""
+
+    NAMES = ("a.txt", "b.txt", "b2.txt", "c/d.txt", "e.txt")
+
+    def __init__(self, directory: Path, seed: int) -> None:
+        self.directory = directory
+        self.rng = random.Random(seed)
+        self.files: dict[str, list[str]] = {}
+        for name in self.NAMES[:3]:
+            self.files[name] = [self.entry() for _ in range(3)]
+            self.write(name)
+
+    def entry(self, title: str | None = None) -> str:
+        date = TODAY + dt.timedelta(days=self.rng.randrange(-6, 4))
+        title = title or f"{self.rng.choice(TITLES)} {self.rng.randrange(1000)}"
+        return entry_text(date, title, f"Summary {self.rng.randrange(1000)}.")
+
+    def write(self, name: str) -> None:
+        path = self.directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(self.files[name]), encoding="utf-8")
+
+    def step(self) -> str:
+        """Makes one change; returns its name."""
+        rng, files = self.rng, self.files
+        name = rng.choice(sorted(files))
+        blocks = files[name]
+        change = rng.choice(
+            ["append", "append", "remove", "summary", "title", "new file", "delete file",
+             "duplicate", "malformed", "touch", "overrides"]
+        )  # fmt: skip
+        if change == "append":
+            blocks.insert(rng.randrange(len(blocks) + 1), self.entry())
+        elif change == "remove" and len(blocks) > 1:
+            blocks.pop(rng.randrange(len(blocks)))
+        elif change == "summary":
+            number = rng.randrange(len(blocks))
+            blocks[number] = blocks[number].replace("Summary", "Edited summary")
+        elif change == "title":
+            blocks[rng.randrange(len(blocks))] = self.entry()
+        elif change == "new file" and len(files) < len(self.NAMES):
+            name = rng.choice([n for n in self.NAMES if n not in files])
+            files[name] = [self.entry() for _ in range(rng.randrange(1, 4))]
+        elif change == "delete file" and len(files) > 1:
+            del files[name]
+            (self.directory / name).unlink()
+            return change
+        elif change == "duplicate":
+            other = rng.choice(sorted(files))
+            blocks.append(rng.choice(files[other]))
+        elif change == "malformed":
+            blocks.append("Not a date\n\nA title\n\nText.\n\n")
+        elif change == "touch":
+            stat = (self.directory / name).stat()
+            os.utime(self.directory / name, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+            return change
+        elif change == "overrides":
+            some_id = load_catalog(self.directory).entries[0].id
+            (self.directory / "overrides.toml").write_text(
+                f'["{some_id}"]\nadd_topics = ["integration"]\n', encoding="utf-8"
+            )
+            return change
+        else:
+            return "nothing"
+        self.write(name)
+        return change
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_reload_equals_a_fresh_load(tmp_path: Path, monkeypatch, seed: int) -> None:
+    builds = []
+    real_build = catalog_module._build
+    monkeypatch.setattr(catalog_module, "_build", lambda *a: builds.append(1) or real_build(*a))
+    editor = RandomEditor(tmp_path, seed)
+    loader = CatalogLoader(tmp_path, today=lambda: TODAY)
+    loader.load()
+    changes, updated = [], []
+
+    for _step in range(25):
+        changes.append(editor.step())
+        builds_before = len(builds)
+        reloaded = observable(loader.load())
+        updated.append(len(builds) == builds_before)
+        fresh = observable(CatalogLoader(tmp_path, today=lambda: TODAY).load())
+        assert reloaded == fresh, changes
+
+    assert sum(updated) > len(changes) // 3, list(zip(changes, updated, strict=True))
+
+
+def test_editing_one_file_updates_the_catalog_without_building_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    for name, titles in (("a.txt", TITLES), ("b.txt", TITLES[:1]), ("c.txt", TITLES)):
+        (tmp_path / name).write_text(
+            "".join(entry_text(TODAY, f"{title} in {name}", "Text.") for title in titles),
+            encoding="utf-8",
+        )
+    loader = CatalogLoader(tmp_path)
+    first = loader.load()
+    monkeypatch.setattr(catalog_module, "_build", None)  # any build fails the test
+    with (tmp_path / "b.txt").open("a", encoding="utf-8") as out:
+        out.write(entry_text(TODAY, "Police training in Mexicali, again", "More text."))
+
+    edited = loader.load()
+
+    assert len(edited.entries) == len(first.entries) + 1
+    assert edited.entry_at(edited.by_id[edited.entries[8].id]) is edited.entries[8]
+    monkeypatch.undo()
+    assert observable(edited) == observable(CatalogLoader(tmp_path).load())
+
+    # lists without an entry of b.txt are shared with the last catalog, not copied
+    def without_b(catalog, keys) -> bool:
+        return all(entry.source.path != "b.txt" for entry in catalog.entries_at(keys))
+
+    untouched = [s for s, keys in first.topic_index.items() if keys and without_b(first, keys)]
+    assert untouched
+    assert all(first.topic_index[s] is edited.topic_index[s] for s in untouched)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_an_id_index_of_changes_reads_like_a_dict(seed: int) -> None:
+    rng = random.Random(seed)
+    expected = {f"id-{n}": n for n in range(40)}
+    index = IdIndex(dict(expected))
+
+    for _change in range(12):
+        removed = rng.sample(sorted(expected), rng.randrange(0, 6))
+        added = {f"id-{rng.randrange(60)}": rng.randrange(10**6) for _ in range(rng.randrange(4))}
+        index = index.changed(removed, added)
+        for entry_id in removed:
+            expected.pop(entry_id, None)
+        expected.update(added)
+
+        assert dict(index) == expected
+        assert len(index) == len(expected)
+        assert all((f"id-{n}" in index) == (f"id-{n}" in expected) for n in range(60))
+        assert index.get("id-99") is None

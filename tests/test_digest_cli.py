@@ -20,7 +20,7 @@ from loopback import Answer, RecordingHandler, ScriptedServer, smtp_server
 
 from feeds.catalog import Catalog, load_catalog
 from feeds.cli import main
-from feeds.selection import ALL, positions, resolve
+from feeds.selection import ALL, resolve, selection_keys
 
 FEEDS = Path(sys.executable).parent / "feeds"
 SENDER = "Newsroom <news@example.org>"
@@ -95,8 +95,7 @@ def entries_of(catalog: Catalog, *paths: str) -> dict[str, str]:
     found = {}
     for path in paths:
         selection = ALL if path == "all" else resolve(catalog, *path.split("/"))
-        for position in positions(catalog, selection):
-            entry = catalog.entries[position]
+        for entry in catalog.entries_at(selection_keys(catalog, selection)):
             found[entry.guid] = entry.id
     return found
 

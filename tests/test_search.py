@@ -1,4 +1,4 @@
-"""``q=`` search: per-file postings, mapped to catalog positions, equal to a plain scan."""
+"""``q=`` search: per-file postings, mapped to the entries' sort keys, equal to a plain scan."""
 
 from __future__ import annotations
 
@@ -21,9 +21,13 @@ ENTRY = """{date}
 """
 
 
-def scan(entries, words) -> list[int]:
-    """What the index must find: positions whose words include all of ``words``."""
-    return [p for p, entry in enumerate(entries) if set(words) <= entry_words(entry)]
+def scan(catalog, words) -> list[int]:
+    """What the index must find: keys of the entries whose words include all of ``words``."""
+    return [
+        key
+        for key, entry in zip(catalog.keys, catalog.entries, strict=True)
+        if set(words) <= entry_words(entry)
+    ]
 
 
 @pytest.fixture
@@ -48,22 +52,22 @@ def test_search_equals_a_scan_of_every_entry(catalog) -> None:
 
     for size in (1, 2):
         for words in itertools.combinations(vocabulary, size):
-            assert list(catalog.search_index.find(words)) == scan(catalog.entries, words)
+            assert list(catalog.search_index.find(words)) == scan(catalog, words)
 
 
 def test_a_duplicate_entry_is_found_by_its_kept_text_only(catalog) -> None:
     # The copy in b.txt says "vaccines"; the catalog kept a.txt's entry, which does not.
-    found = [catalog.entries[p].title for p in catalog.search_index.find(("vaccines",))]
+    found = [e.title for e in catalog.entries_at(catalog.search_index.find(("vaccines",)))]
 
     assert found == ["Vaccines for migrants"]
     assert len(catalog.search_index.segments) == 3
 
 
-def test_positions_are_newest_first_across_files(catalog) -> None:
+def test_keys_are_newest_first_across_files(catalog) -> None:
     found = list(catalog.search_index.find(("migrant",)))
 
     assert found == sorted(found)
-    assert [catalog.entries[p].date.day for p in found] == [2, 1]
+    assert [entry.date.day for entry in catalog.entries_at(found)] == [2, 1]
 
 
 @pytest.mark.parametrize("words", [(), ("nowhere",), ("police", "nowhere")])
@@ -72,11 +76,11 @@ def test_nothing_found(catalog, words) -> None:
 
 
 def test_an_index_of_loose_entries_is_one_segment(real_archive_dir: Path) -> None:
-    entries = load_catalog(real_archive_dir).entries
-    index = SearchIndex.build(entries)
+    catalog = load_catalog(real_archive_dir)
+    index = SearchIndex.build(catalog.entries, catalog.keys)
 
     assert len(index.segments) == 1
-    assert list(index.find(("iom", "police"))) == scan(entries, ("iom", "police"))
+    assert list(index.find(("iom", "police"))) == scan(catalog, ("iom", "police"))
 
 
 def test_file_postings_are_local_numbers(make_entry) -> None:

@@ -441,8 +441,8 @@ def test_real_archive_feeds_are_newest_first_with_distinct_updated(client, app, 
     catalog = app.extensions["feeds"].store.catalog
     feed = get_feed(client, f"/feeds/all.atom{query}")
     entries = [catalog.entry(item.link.rsplit("/", 1)[1]) for item in feed.items]
-    positions = [catalog.by_id[entry.id] for entry in entries]
-    assert positions == sorted(positions)  # catalog order: newest first, ties by file and line
+    keys = [catalog.by_id[entry.id] for entry in entries]
+    assert keys == sorted(keys)  # catalog order: newest first, ties by file and line
     for newer, older in itertools.pairwise(entries):
         assert newer.date > older.date or (
             newer.date == older.date

@@ -58,11 +58,11 @@ def test_home_lists_every_non_empty_country_and_topic_with_counts_and_formats(cl
         formats = [a.get("href") for a in row.xpath(".//a[contains(@class, 'feed')]")]
         rows[link.get("href")] = (int(row.xpath("string(.//td[2])")), formats)
     expected = {f"{BASE}/": len(catalog.entries)}
-    for code, positions in catalog.country_index.items():
-        expected[f"{BASE}/country/{country_by_code(code).slug}"] = len(positions)
-    for slug, positions in catalog.topic_index.items():
-        if positions:
-            expected[f"{BASE}/topic/{slug}"] = len(positions)
+    for code, keys in catalog.country_index.items():
+        expected[f"{BASE}/country/{country_by_code(code).slug}"] = len(keys)
+    for slug, keys in catalog.topic_index.items():
+        if keys:
+            expected[f"{BASE}/topic/{slug}"] = len(keys)
     for region in all_regions():
         if catalog.region_index[region.slug]:
             expected[f"{BASE}/region/{region.slug}"] = len(catalog.region_index[region.slug])
@@ -129,8 +129,8 @@ def test_selection_pages_list_their_entries_and_discover_their_feeds(
     assert autodiscovery(document) == {
         ext: f"{BASE}/feeds/{path}.{ext}" for ext in ("atom", "rss", "json")
     }
-    positions = getattr(catalog, index[0])[index[1]]
-    expected = [f"{BASE}/entries/{catalog.entries[p].id}" for p in positions[:20]]
+    keys = getattr(catalog, index[0])[index[1]]
+    expected = [f"{BASE}/entries/{entry.id}" for entry in catalog.entries_at(keys[:20])]
     assert [a.get("href") for a in document.xpath("//li[@class='entry']/a[@class='title']")] == (
         expected
     )

@@ -10,7 +10,7 @@ from feeds.directory import GROUP_NAMES, listings
 from feeds.errors import InvalidQueryError
 from feeds.feedbuild import select_page
 from feeds.render import FORMATS
-from feeds.selection import ALL, positions
+from feeds.selection import ALL, selection_keys
 from feeds.stats import monthly_counts, recent_months
 from feeds.urls import SiteUrls
 from webapp.documents import params_or_abort, selection_or_abort, serve
@@ -34,7 +34,7 @@ def home() -> Response:
                 group,
                 GROUP_NAMES[group],
                 [
-                    (item, monthly_counts(current, positions(current, item.selection), months))
+                    (item, monthly_counts(current, selection_keys(current, item.selection), months))
                     for item in items
                 ],
             )

@@ -11,7 +11,7 @@ from feeds.catalog import Catalog
 from feeds.digest.compose import default_subject, select_new
 from feeds.digest.model import Digest, DigestItem, FeedSection, Window
 from feeds.feedbuild import SiteInfo, published_at
-from feeds.selection import Selection, positions
+from feeds.selection import Selection, selection_keys
 from feeds.urls import SiteUrls
 
 #: A preview lists at most this many items; a digest of years would not be read anyway.
@@ -25,8 +25,8 @@ def catalog_digest(
     (see :func:`feeds.digest.compose.window_for`)."""
     title = f"{site.title} — {selection.name}"
     items: list[DigestItem] = []
-    for position in positions(catalog, selection):
-        entry = catalog.entries[position]
+    for key in selection_keys(catalog, selection):
+        entry = catalog.entry_at(key)
         if entry.date < window.start or len(items) == MAX_PREVIEW_ITEMS:
             break  # newest first: the rest are older still
         items.append(
