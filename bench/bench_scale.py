@@ -72,7 +72,10 @@ def timed_load(directory: Path) -> tuple[Any, Any, float, float]:
 
 def reload_figures(archives: dict[str, Path], edits: int) -> dict[str, dict[str, Any]]:
     """For each archive (a copy): a full load, a reload after touching one file, then
-    ``edits`` reloads each after appending an entry to it, the archives taking turns."""
+    ``edits`` reloads each after appending an entry to it, the archives taking turns.
+    After each of those, the time to find the feeds that WebSub announces."""
+    from feeds.changes import changed_selection_paths
+
     with tempfile.TemporaryDirectory(prefix="feeds-bench-reload-") as temporary:
         runs = {}
         for size, directory in archives.items():
@@ -83,18 +86,22 @@ def reload_figures(archives: dict[str, Path], edits: int) -> dict[str, dict[str,
             touch_s, _touched, edit_s, edited = time_reloads(loader.load, some_file)
             assert len(edited.entries) == len(catalog.entries) + 1
             entries = sum(1 for e in edited.entries if copy / e.source.path == some_file)
-            runs[size] = (loader, some_file, {"full_s": full, "touch_s": touch_s,
-                          "edit_s": [edit_s], "entries": len(edited.entries),
-                          "file_entries": entries})  # fmt: skip
+            runs[size] = [loader, some_file, edited, {"full_s": full, "touch_s": touch_s,
+                          "edit_s": [edit_s], "changed_s": [], "entries": len(edited.entries),
+                          "file_entries": entries}]  # fmt: skip
         gc.freeze()  # what loaded stays: as the server does after loading (webapp/server.py)
         for number in range(edits - 1):
-            for loader, some_file, figures in runs.values():
+            for run in runs.values():
+                loader, some_file, previous, figures = run
                 with some_file.open("a", encoding="utf-8") as out:
                     out.write(f"\n\n2 January, 2026\n\nEdit {number}\n\nBy the benchmark.\n")
                 started = time.perf_counter()
-                loader.load()
+                run[2] = edited = loader.load()
                 figures["edit_s"].append(time.perf_counter() - started)
-    return {size: figures for size, (_loader, _file, figures) in runs.items()}
+                started = time.perf_counter()
+                assert "all" in changed_selection_paths(previous, edited)
+                figures["changed_s"].append(time.perf_counter() - started)
+    return {size: run[3] for size, run in runs.items()}
 
 
 def build_times(catalogs: dict[str, Any], builds: int) -> dict[str, dict[str, float]]:
@@ -261,6 +268,10 @@ def report(child: dict[str, Any], served: dict[str, Any]) -> str:
                  + ", ".join(f"{s * 1000:.0f}" for s in large["edit_s"]) + " ms)")  # fmt: skip
     lines.append(f"   after touching it (same bytes): {large['touch_s'] * 1000:.0f} ms; a full "
                  f"load {large['full_s']:.1f} s")  # fmt: skip
+    changed = [statistics.median(s["changed_s"]) * 1000 for s in (small, large)]
+    lines.append(f"   then finding the feeds to announce (WebSub): {changed[0]:.1f} ms with "
+                 f"{small['entries']:,} entries, {changed[1]:.1f} ms with "
+                 f"{large['entries']:,}")  # fmt: skip
     return "\n".join(lines)
 
 

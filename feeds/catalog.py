@@ -16,7 +16,6 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import overload
 
@@ -51,7 +50,7 @@ from feeds.ordering import (
     spread_ranks,
 )
 from feeds.overrides import Overrides, load_overrides, overridden, override_problems
-from feeds.regions import all_regions
+from feeds.regions import all_regions, regions_of
 from feeds.search import SearchIndex, Segment, file_postings
 from feeds.topics import Taxonomy
 
@@ -161,6 +160,19 @@ class ListedEntries(Sequence[Entry]):
 
 
 @dataclass(frozen=True)
+class CatalogChanges:
+    """How a catalog differs from the one it was updated from (see :class:`CatalogLoader`).
+
+    Every other entry is the same object under the same key in both catalogs.
+    """
+
+    #: The version of the catalog updated.
+    since: str
+    removed: tuple[tuple[int, Entry], ...]  # (key, entry) as the old catalog listed it
+    added: tuple[tuple[int, Entry], ...]  # (key, entry) as the new one lists it
+
+
+@dataclass(frozen=True)
 class Catalog:
     #: Its ``entries`` are the :class:`ListedEntries` of ``keys``.
     archive: Archive
@@ -174,6 +186,8 @@ class Catalog:
     #: File rank → the file's entries as listed (overrides applied), by number in the file.
     files_by_rank: dict[int, tuple[Entry, ...]] = field(repr=False)
     _search: list[SearchIndex] = field(default_factory=list, repr=False, compare=False)
+    #: What changed since the catalog this one was updated from; ``None`` if built afresh.
+    changes: CatalogChanges | None = field(default=None, repr=False, compare=False)
 
     @property
     def entries(self) -> Sequence[Entry]:
@@ -458,13 +472,8 @@ def _held_warning(entry: Entry, today: dt.date | None) -> Diagnostic:
     )
 
 
-@cache
-def _regions_of(code: str) -> tuple[str, ...]:
-    return tuple(region.slug for region in all_regions() if code in region.codes)
-
-
-def _regions(entry: Entry) -> set[str]:
-    return {slug for code in entry.countries for slug in _regions_of(code)}
+def _regions(entry: Entry) -> Iterable[str]:
+    return regions_of(entry.countries)
 
 
 #: Above this share of files changed, building from scratch is as quick as updating.
@@ -564,6 +573,7 @@ def _updated(made: _Made, sources: _Sources) -> _Made:
             region_index=_spliced(catalog.region_index, removed, added, _regions),
             by_id=by_id,
             files_by_rank=files_by_rank,
+            changes=CatalogChanges(catalog.version, tuple(sorted(removed)), tuple(sorted(added))),
         )
     except SpliceError:
         raise _BuildAfresh from None

@@ -3,17 +3,23 @@
 A feed changed when its list of entries did: one added, removed or reordered, or one whose
 title, summary, date or tags were edited. Only the unfiltered feed of each selection is
 compared; filtered and paged variants are not announced.
+
+When the new catalog was updated from the old one (:class:`~feeds.catalog.CatalogChanges`),
+only the entries of the changed files are compared, so the cost follows the change and not
+the archive; otherwise every entry of both catalogs is.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from feeds.catalog import Catalog
+from feeds.catalog import Catalog, CatalogChanges, Keys
 from feeds.countries import country_by_code
 from feeds.entry import Entry
-from feeds.regions import all_regions
+from feeds.regions import all_regions, regions_of
 from feeds.selection import ALL, Selection, resolve, selection_keys
 
 Fingerprints = Mapping[int, bytes]  # by sort key
@@ -27,6 +33,9 @@ def changed_selection_paths(old: Catalog, new: Catalog) -> list[str]:
     """
     if old.version == new.version:
         return []
+    changes = new.changes
+    if changes is not None and changes.since == old.version:
+        return _changed_by(changes, old, new)
     old_prints = dict(zip(old.keys, map(entry_fingerprint, old.entries), strict=True))
     new_prints = dict(zip(new.keys, map(entry_fingerprint, new.entries), strict=True))
     return [
@@ -66,6 +75,45 @@ def _selections(old: Catalog, new: Catalog) -> Iterator[Selection]:
         yield resolve(new, "topic", topic.slug)
     for region in all_regions():
         yield resolve(new, "region", region.slug)
+
+
+def _changed_by(changes: CatalogChanges, old: Catalog, new: Catalog) -> list[str]:
+    """The selections whose lists differ, from the changed entries alone.
+
+    Every other entry is in both lists, under the same key. Each changed entry falls in a
+    *slot*: after how many of those shared entries it comes. The two lists are the same
+    exactly when, slot by slot, the removed entries and the added ones have the same
+    fingerprints in the same order.
+    """
+    removed, added = _by_selection(changes.removed), _by_selection(changes.added)
+    return [
+        selection.path
+        for selection in _selections(old, new)
+        if selection.path in removed or selection.path in added
+        if _slotted(selection_keys(old, selection), removed.get(selection.path, ()))
+        != _slotted(selection_keys(new, selection), added.get(selection.path, ()))
+    ]
+
+
+def _by_selection(changed: Iterable[tuple[int, Entry]]) -> dict[str, list[tuple[int, Entry]]]:
+    """Path of each unfiltered selection → its changed (key, entry) pairs, in key order."""
+    found: defaultdict[str, list[tuple[int, Entry]]] = defaultdict(list)
+    for key, entry in changed:
+        paths = {"all"}
+        paths.update(f"country/{country_by_code(code).slug}" for code in entry.countries)
+        paths.update(f"region/{slug}" for slug in regions_of(entry.countries))
+        paths.update(f"topic/{slug}" for slug in entry.topics)
+        for path in paths:
+            found[path].append((key, entry))
+    return found
+
+
+def _slotted(keys: Keys, changed: Sequence[tuple[int, Entry]]) -> list[tuple[int, bytes]]:
+    """(slot, fingerprint) of each changed entry of a list with these ``keys``."""
+    return [
+        (bisect.bisect_left(keys, key) - number, entry_fingerprint(entry))
+        for number, (key, entry) in enumerate(changed)
+    ]
 
 
 def _selection_prints(

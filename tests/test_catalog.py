@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from samples import TITLES, TODAY, RandomEditor, dated_entry
 
 import feeds.archive as archive_module
 import feeds.catalog as catalog_module
@@ -159,21 +160,6 @@ def test_the_garbage_collector_waits_until_a_load_is_over(monkeypatch, tmp_path:
 
 # --- Reloads update the last catalog: the same as loading afresh -------------------------
 
-TITLES = [
-    "Police training in Mexicali",
-    "Vaccines for migrants in Costa Rica",
-    "Labour migration talks in Guatemala",
-    "Border management in Honduras and El Salvador",
-    "Returnees assisted in Haiti",
-    "Information hubs open in Belize",
-    "Recruitment of migrant workers from Mexico",
-]
-TODAY = dt.date(2024, 6, 1)
-
-
-def entry_text(date: dt.date, title: str, summary: str) -> str:
-    return f"{date:%d %B, %Y}\n\n{title}\n\n{summary}\n\n"
-
 
 def observable(catalog) -> dict:
     """Everything a request can see of ``catalog``; keys themselves may differ."""
@@ -197,75 +183,6 @@ def observable(catalog) -> dict:
         "search": {word: ids(catalog.search_index.find((word,))) for word in sorted(words)},
         "since": ids(catalog.select(catalog.keys, Query(since=TODAY - dt.timedelta(days=3)))),
     }
-
-
-class RandomEditor:
-    """Edits an archive the way a newsroom does, at random: one change per step."""
-
-    NAMES = ("a.txt", "b.txt", "b2.txt", "c/d.txt", "e.txt")
-
-    def __init__(self, directory: Path, seed: int) -> None:
-        self.directory = directory
-        self.rng = random.Random(seed)
-        self.files: dict[str, list[str]] = {}
-        for name in self.NAMES[:3]:
-            self.files[name] = [self.entry() for _ in range(3)]
-            self.write(name)
-
-    def entry(self, title: str | None = None) -> str:
-        date = TODAY + dt.timedelta(days=self.rng.randrange(-6, 4))
-        title = title or f"{self.rng.choice(TITLES)} {self.rng.randrange(1000)}"
-        return entry_text(date, title, f"Summary {self.rng.randrange(1000)}.")
-
-    def write(self, name: str) -> None:
-        path = self.directory / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(self.files[name]), encoding="utf-8")
-
-    def step(self) -> str:
-        """Makes one change; returns its name."""
-        rng, files = self.rng, self.files
-        name = rng.choice(sorted(files))
-        blocks = files[name]
-        change = rng.choice(
-            ["append", "append", "remove", "summary", "title", "new file", "delete file",
-             "duplicate", "malformed", "touch", "overrides"]
-        )  # fmt: skip
-        if change == "append":
-            blocks.insert(rng.randrange(len(blocks) + 1), self.entry())
-        elif change == "remove" and len(blocks) > 1:
-            blocks.pop(rng.randrange(len(blocks)))
-        elif change == "summary":
-            number = rng.randrange(len(blocks))
-            blocks[number] = blocks[number].replace("Summary", "Edited summary")
-        elif change == "title":
-            blocks[rng.randrange(len(blocks))] = self.entry()
-        elif change == "new file" and len(files) < len(self.NAMES):
-            name = rng.choice([n for n in self.NAMES if n not in files])
-            files[name] = [self.entry() for _ in range(rng.randrange(1, 4))]
-        elif change == "delete file" and len(files) > 1:
-            del files[name]
-            (self.directory / name).unlink()
-            return change
-        elif change == "duplicate":
-            other = rng.choice(sorted(files))
-            blocks.append(rng.choice(files[other]))
-        elif change == "malformed":
-            blocks.append("Not a date\n\nA title\n\nText.\n\n")
-        elif change == "touch":
-            stat = (self.directory / name).stat()
-            os.utime(self.directory / name, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-            return change
-        elif change == "overrides":
-            some_id = load_catalog(self.directory).entries[0].id
-            (self.directory / "overrides.toml").write_text(
-                f'["{some_id}"]\nadd_topics = ["integration"]\n', encoding="utf-8"
-            )
-            return change
-        else:
-            return "nothing"
-        self.write(name)
-        return change
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -294,14 +211,14 @@ def test_editing_one_file_updates_the_catalog_without_building_it(
 ) -> None:
     for name, titles in (("a.txt", TITLES), ("b.txt", TITLES[:1]), ("c.txt", TITLES)):
         (tmp_path / name).write_text(
-            "".join(entry_text(TODAY, f"{title} in {name}", "Text.") for title in titles),
+            "".join(dated_entry(TODAY, f"{title} in {name}", "Text.") for title in titles),
             encoding="utf-8",
         )
     loader = CatalogLoader(tmp_path)
     first = loader.load()
     monkeypatch.setattr(catalog_module, "_build", None)  # any build fails the test
     with (tmp_path / "b.txt").open("a", encoding="utf-8") as out:
-        out.write(entry_text(TODAY, "Police training in Mexicali, again", "More text."))
+        out.write(dated_entry(TODAY, "Police training in Mexicali, again", "More text."))
 
     edited = loader.load()
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from samples import COSTA_RICA, GUYANA, MEXICO, MEXICO_FEEDS
+from samples import COSTA_RICA, GUYANA, MEXICO, MEXICO_FEEDS, TODAY, RandomEditor
 
-from feeds.catalog import load_catalog
+from feeds.catalog import CatalogLoader, load_catalog
 from feeds.changes import changed_selection_paths, entry_fingerprint
 from feeds.entry import Entry
 
@@ -99,3 +99,37 @@ def test_fingerprint_ignores_where_the_entry_is_stored(make_entry: MakeEntry) ->
     entry = make_entry()
     moved = dataclasses.replace(entry, source=dataclasses.replace(entry.source, line=99))
     assert entry_fingerprint(moved) == entry_fingerprint(entry)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_changes_of_an_update_are_those_of_a_full_comparison(tmp_path: Path, seed: int) -> None:
+    """From the changed files' entries alone, the same feeds as comparing every entry."""
+    editor = RandomEditor(tmp_path, seed)
+    loader = CatalogLoader(tmp_path, today=lambda: TODAY)
+    old = loader.load()
+    compared_from_changes = 0
+
+    for _step in range(25):
+        editor.step()
+        new = loader.load()
+        everything = changed_selection_paths(old, dataclasses.replace(new, changes=None))
+
+        assert changed_selection_paths(old, new) == everything
+        if new.changes is not None and new.version != old.version:
+            compared_from_changes += 1
+        old = new
+
+    assert compared_from_changes > 5
+
+
+def test_an_entry_moved_down_its_file_changes_no_feed_of_others(write_archive) -> None:
+    """Its key changes (its number in the file does), its place in every list does not."""
+    directory = write_archive({"a.txt": MEXICO + COSTA_RICA})
+    loader = CatalogLoader(directory)
+    old = loader.load()
+    write_archive({"a.txt": GUYANA + MEXICO + COSTA_RICA})
+
+    new = loader.load()
+
+    assert new.changes is not None
+    assert changed_selection_paths(old, new) == GUYANA_FEEDS
