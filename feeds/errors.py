@@ -11,6 +11,10 @@ class ArchiveNotFoundError(FeedsError, FileNotFoundError):
     """The archive directory does not exist or holds no ``*.txt`` files."""
 
 
+class ArchiveTooLargeError(FeedsError, ValueError):
+    """More files, or more entries in one file, than sort keys can number."""
+
+
 class UnknownSelectionError(FeedsError, LookupError):
     """A country or topic slug that names nothing."""
 

@@ -25,6 +25,8 @@ import datetime as dt
 from array import array
 from collections.abc import Iterable, Sequence
 
+from feeds.errors import ArchiveTooLargeError
+
 #: Bits for an entry's number within its file (up to a million entries a file).
 NUMBER_BITS = 20
 #: Bits for a file's rank: room for four million files, and for new ones between them.
@@ -78,12 +80,17 @@ def place_of(key: int) -> tuple[int, int]:
 
 
 def fits_in_a_file(count: int) -> bool:
-    return count < 1 << NUMBER_BITS
+    return count <= NUMBER_MASK + 1
 
 
 def spread_ranks(names: Sequence[str]) -> dict[str, int]:
-    """Ranks for files in reading order, evenly spaced to leave room between them."""
-    spacing = max(1, _NO_RANK // (len(names) + 1))
+    """Ranks for files in reading order, evenly spaced to leave room between them.
+
+    Raises :class:`ArchiveTooLargeError` for more files than ranks (four million).
+    """
+    if len(names) >= RANK_MASK:
+        raise ArchiveTooLargeError(f"{len(names):,} archive files; at most {RANK_MASK - 1:,}")
+    spacing = _NO_RANK // (len(names) + 1)
     return {name: spacing * (number + 1) for number, name in enumerate(names)}
 
 

@@ -16,6 +16,7 @@ from samples import TITLES, TODAY, RandomEditor, dated_entry
 import feeds.archive as archive_module
 import feeds.catalog as catalog_module
 from feeds.catalog import CatalogLoader, IdIndex, Query, load_catalog
+from feeds.errors import ArchiveTooLargeError
 
 SINCE = [None, dt.date(2021, 2, 20), dt.date(2021, 3, 7), dt.date(2030, 1, 1)]
 
@@ -254,3 +255,13 @@ def test_an_id_index_of_changes_reads_like_a_dict(seed: int) -> None:
         assert len(index) == len(expected)
         assert all((f"id-{n}" in index) == (f"id-{n}" in expected) for n in range(60))
         assert index.get("id-99") is None
+
+
+def test_a_file_too_large_to_number_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "big.txt").write_text(
+        "".join(dated_entry(TODAY, title, "Text.") for title in TITLES[:3]), encoding="utf-8"
+    )
+    monkeypatch.setattr(catalog_module, "fits_in_a_file", lambda count: count <= 2)
+
+    with pytest.raises(ArchiveTooLargeError, match=r"big\.txt: 3 entries in one file"):
+        CatalogLoader(tmp_path).load()

@@ -10,10 +10,12 @@ import pytest
 from feeds.ordering import (
     FILE_BITS,
     NUMBER_BITS,
+    NUMBER_MASK,
     SpliceError,
     date_of,
     day_key,
     file_base,
+    fits_in_a_file,
     key_array,
     next_day_key,
     place_of,
@@ -109,3 +111,8 @@ def test_a_key_tells_its_file_and_number(date: dt.date) -> None:
 def test_splicing_out_a_missing_key_is_an_error() -> None:
     with pytest.raises(SpliceError):
         splice_keys(key_array([1, 5, 9]), [4], [])
+
+
+def test_a_file_may_hold_as_many_entries_as_numbers() -> None:
+    assert fits_in_a_file(NUMBER_MASK + 1)
+    assert not fits_in_a_file(NUMBER_MASK + 2)
