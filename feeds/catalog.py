@@ -341,8 +341,7 @@ def _build(sources: _Sources) -> _Made:
         if not fits_in_a_file(len(part.entries)):
             raise ArchiveTooLargeError(f"{part.name}: {len(part.entries):,} entries in one file; "
                                        f"at most {NUMBER_MASK + 1:,}: split it")  # fmt: skip
-        base = file_base(ranks[part.name])
-        keys = [day_keys[entry.date] | base | n for n, entry in enumerate(part.entries)]
+        keys = _file_keys(part.entries, ranks[part.name], day_keys)
         ids = [entry.id for entry in part.entries]
         if by_id.keys().isdisjoint(ids) and len(set(ids)) == len(ids):  # the usual case
             by_id.update(zip(ids, keys, strict=True))
@@ -392,6 +391,12 @@ class _DayKeys(dict[dt.date, int]):
     def __missing__(self, date: dt.date) -> int:
         key = self[date] = day_key(date)
         return key
+
+
+def _file_keys(entries: Sequence[Entry], rank: int, day_keys: _DayKeys) -> list[int]:
+    """The sort keys of one file's entries, in file order."""
+    base = file_base(rank)
+    return [day_keys[entry.date] | base | number for number, entry in enumerate(entries)]
 
 
 def _entry_at(files_by_rank: Mapping[int, Sequence[Entry]], key: int) -> Entry:
@@ -476,10 +481,6 @@ def _held_warning(entry: Entry, today: dt.date | None) -> Diagnostic:
     )
 
 
-def _regions(entry: Entry) -> Iterable[str]:
-    return regions_of(entry.countries)
-
-
 #: Above this share of files changed, building from scratch is as quick as updating.
 _MOST_CHANGED = 0.1
 
@@ -516,12 +517,13 @@ def _updated(made: _Made, sources: _Sources) -> _Made:
     new_ids: dict[str, int] = {}
     held = dict(made.held)
     removed: list[tuple[int, Entry]] = []
+    day_keys = _DayKeys()
     for name in [p.name for p in changed if p.name in old_parts] + gone:
-        base = file_base(made.ranks[name])
-        for number, entry in enumerate(old_parts[name].entries):
+        old_entries = old_parts[name].entries
+        old_keys = _file_keys(old_entries, made.ranks[name], day_keys)
+        for key, entry in zip(old_keys, old_entries, strict=True):
             if entry.id in made.duplicated:
                 raise _BuildAfresh
-            key = day_key(entry.date) | base | number
             if held.pop(key, None) is None:
                 removed.append((key, catalog.entry_at(key)))
                 gone_ids.add(entry.id)
@@ -533,17 +535,15 @@ def _updated(made: _Made, sources: _Sources) -> _Made:
     for part in changed:
         if not fits_in_a_file(len(part.entries)):
             raise _BuildAfresh
-        base = file_base(ranks[part.name])
-        keys: list[int] = []
+        keys = _file_keys(part.entries, ranks[part.name], day_keys)
         listed: list[Entry] = []
-        for number, entry in enumerate(part.entries):
+        for number, (key, entry) in enumerate(zip(keys, part.entries, strict=True)):
             if (
                 (entry.id in catalog.by_id and entry.id not in gone_ids)
                 or entry.id in new_ids
                 or entry.id in held_ids
             ):
                 raise _BuildAfresh  # a duplicate: which one stays is a question for merging
-            key = day_key(entry.date) | base | number
             override = by_override.get(entry.id)
             if override is not None:
                 entry = overridden(entry, override, taxonomy)
@@ -551,11 +551,10 @@ def _updated(made: _Made, sources: _Sources) -> _Made:
             if today is not None and entry.date > today:
                 held[key] = entry
                 held_ids.add(entry.id)
-                keys.append(-1)
+                keys[number] = -1
             else:
                 new_ids[entry.id] = key
                 added.append((key, entry))
-                keys.append(key)
         files_by_rank[ranks[part.name]] = tuple(listed)
         if segments is not None:
             if not isinstance(part.index, dict):
@@ -566,15 +565,14 @@ def _updated(made: _Made, sources: _Sources) -> _Made:
         for name in gone:
             del segments[name]
     by_id = catalog.by_id.changed(gone_ids, new_ids)
+    moves = _moves_by_kind(removed, added)
     try:
         updated = replace(
             catalog,
             keys=splice_keys(catalog.keys, (k for k, _e in removed), (k for k, _e in added)),
-            country_index=_spliced(
-                catalog.country_index, removed, added, _countries, drop_empty=True
-            ),
-            topic_index=_spliced(catalog.topic_index, removed, added, _topics),
-            region_index=_spliced(catalog.region_index, removed, added, _regions),
+            country_index=_spliced(catalog.country_index, moves["country"], drop_empty=True),
+            topic_index=_spliced(catalog.topic_index, moves["topic"]),
+            region_index=_spliced(catalog.region_index, moves["region"]),
             by_id=by_id,
             files_by_rank=files_by_rank,
             changes=CatalogChanges(catalog.version, tuple(sorted(removed)), tuple(sorted(added))),
@@ -594,31 +592,40 @@ def _updated(made: _Made, sources: _Sources) -> _Made:
     return _with_archive(made, problems)
 
 
-def _countries(entry: Entry) -> Iterable[str]:
-    return entry.countries
+def indexed_under(entry: Entry) -> dict[str, tuple[str, ...]]:
+    """What ``entry`` is listed under, by kind of selection, as selections' keys: ISO codes
+    for ``country``, topic slugs for ``topic``, region slugs for ``region``."""
+    return {
+        "country": entry.countries,
+        "topic": entry.topics,
+        "region": regions_of(entry.countries),
+    }
 
 
-def _topics(entry: Entry) -> Iterable[str]:
-    return entry.topics
+#: name → (keys taken out of its list, keys put in)
+_Moves = dict[str, tuple[list[int], list[int]]]
+
+
+def _moves_by_kind(
+    removed: Iterable[tuple[int, Entry]], added: Iterable[tuple[int, Entry]]
+) -> dict[str, _Moves]:
+    """For each kind of index, the keys each of its lists loses and gains."""
+    moves: dict[str, defaultdict[str, tuple[list[int], list[int]]]] = {
+        kind: defaultdict(lambda: ([], [])) for kind in ("country", "topic", "region")
+    }
+    for side, changed in enumerate((removed, added)):
+        for key, entry in changed:
+            for kind, names in indexed_under(entry).items():
+                for name in names:
+                    moves[kind][name][side].append(key)
+    return dict(moves)
 
 
 def _spliced(
-    index: dict[str, array[int]],
-    removed: Sequence[tuple[int, Entry]],
-    added: Sequence[tuple[int, Entry]],
-    names_of: Callable[[Entry], Iterable[str]],
-    *,
-    drop_empty: bool = False,
+    index: dict[str, array[int]], changes: _Moves, *, drop_empty: bool = False
 ) -> dict[str, array[int]]:
-    """``index`` (name → keys) with the removed entries' keys taken out of their names'
-    lists and the added ones put in; only the lists they touch are copied."""
-    changes: defaultdict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for key, entry in removed:
-        for name in names_of(entry):
-            changes[name][0].append(key)
-    for key, entry in added:
-        for name in names_of(entry):
-            changes[name][1].append(key)
+    """``index`` (name → keys) with each list's keys taken out and put in; only the lists
+    that change are copied."""
     if not changes:
         return index
     new = dict(index)

@@ -16,10 +16,10 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from feeds.catalog import Catalog, CatalogChanges, Keys
+from feeds.catalog import Catalog, CatalogChanges, Keys, indexed_under
 from feeds.countries import country_by_code
 from feeds.entry import Entry
-from feeds.regions import all_regions, regions_of
+from feeds.regions import all_regions
 from feeds.selection import ALL, Selection, resolve, selection_keys
 
 Fingerprints = Mapping[int, bytes]  # by sort key
@@ -86,25 +86,28 @@ def _changed_by(changes: CatalogChanges, old: Catalog, new: Catalog) -> list[str
     fingerprints in the same order.
     """
     removed, added = _by_selection(changes.removed), _by_selection(changes.added)
-    return [
-        selection.path
-        for selection in _selections(old, new)
-        if selection.path in removed or selection.path in added
-        if _slotted(selection_keys(old, selection), removed.get(selection.path, ()))
-        != _slotted(selection_keys(new, selection), added.get(selection.path, ()))
-    ]
+    found = []
+    for selection in _selections(old, new):
+        which = (selection.kind, selection.key)
+        if (which in removed or which in added) and _slotted(
+            selection_keys(old, selection), removed.get(which, ())
+        ) != _slotted(selection_keys(new, selection), added.get(which, ())):
+            found.append(selection.path)
+    return found
 
 
-def _by_selection(changed: Iterable[tuple[int, Entry]]) -> dict[str, list[tuple[int, Entry]]]:
-    """Path of each unfiltered selection → its changed (key, entry) pairs, in key order."""
-    found: defaultdict[str, list[tuple[int, Entry]]] = defaultdict(list)
+#: A selection as (kind, key): ``("all", "")``, ``("country", "MX")``, ``("topic", "health")``.
+_Which = tuple[str, str]
+
+
+def _by_selection(changed: Iterable[tuple[int, Entry]]) -> dict[_Which, list[tuple[int, Entry]]]:
+    """Each unfiltered selection → its changed (key, entry) pairs, in key order."""
+    found: defaultdict[_Which, list[tuple[int, Entry]]] = defaultdict(list)
     for key, entry in changed:
-        paths = {"all"}
-        paths.update(f"country/{country_by_code(code).slug}" for code in entry.countries)
-        paths.update(f"region/{slug}" for slug in regions_of(entry.countries))
-        paths.update(f"topic/{slug}" for slug in entry.topics)
-        for path in paths:
-            found[path].append((key, entry))
+        found[(ALL.kind, ALL.key)].append((key, entry))
+        for kind, names in indexed_under(entry).items():
+            for name in names:
+                found[(kind, name)].append((key, entry))
     return found
 
 
