@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,21 +124,6 @@ def _value_line(text: str, value: str, start: int) -> int:
         if f'"{value}"' in lines[number - 1] or f"'{value}'" in lines[number - 1]:
             return number
     return start
-
-
-def apply_overrides(
-    entries: Sequence[Entry], overrides: Overrides, taxonomy: Taxonomy
-) -> tuple[list[Entry], list[Diagnostic]]:
-    """``entries`` with the overrides applied, and the overrides that name nothing."""
-    if not overrides.items:  # the usual case: no index of 200,000 ids for nothing
-        return list(entries), []
-    position = {entry.id: index for index, entry in enumerate(entries)}
-    result = list(entries)
-    for override in overrides.items:
-        found = position.get(override.entry_id)
-        if found is not None:
-            result[found] = overridden(result[found], override, taxonomy)
-    return result, override_problems(overrides, taxonomy, position.__contains__)
 
 
 def overridden(entry: Entry, override: Override, taxonomy: Taxonomy) -> Entry:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from feeds.entry import Entry
-from feeds.overrides import Overrides, apply_overrides, load_overrides
+from feeds.overrides import Overrides, load_overrides, overridden, override_problems
 from feeds.topics import Taxonomy
 
 MakeEntry = Callable[..., Entry]
@@ -30,10 +30,15 @@ def load(tmp_path: Path, text: str) -> tuple[Overrides, list[str]]:
 
 
 def apply(tmp_path: Path, text: str, entry: Entry) -> tuple[Entry, list[str]]:
+    """``entry`` with the overrides of ``text``, and what they name that does not exist."""
     overrides, problems = load(tmp_path, text)
     assert problems == []
-    entries, found = apply_overrides([entry], overrides, Taxonomy.load())
-    return entries[0], [str(problem) for problem in found]
+    taxonomy = Taxonomy.load()
+    found = override_problems(overrides, taxonomy, {entry.id}.__contains__)
+    for override in overrides.items:
+        if override.entry_id == entry.id:
+            entry = overridden(entry, override, taxonomy)
+    return entry, [str(problem) for problem in found]
 
 
 def test_missing_file_means_no_overrides(tmp_path: Path) -> None:
