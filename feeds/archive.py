@@ -253,27 +253,49 @@ def merge_files(
     files: Iterable[tuple[str, tuple[Entry, ...], tuple[Diagnostic, ...]]],
 ) -> tuple[list[Entry], list[Diagnostic]]:
     """Join per-file results: drop repeated entries (same id), sort newest first."""
-    seen: dict[str, Entry] = {}
+    files = list(files)
+    repeats = repeated_entries((name, entries) for name, entries, _diagnostics in files)
     kept: list[Entry] = []
     diagnostics: list[Diagnostic] = []
-    for _name, entries, file_diagnostics in files:
-        diagnostics.extend(file_diagnostics)
-        for entry in entries:
-            first = seen.get(entry.id)
-            if first is None:
-                seen[entry.id] = entry
-                kept.append(entry)
-            else:
-                diagnostics.append(duplicate_warning(entry, first))
+    for name, entries, file_diagnostics in files:
+        numbers, warnings = repeats.get(name, ((), ()))
+        diagnostics += file_diagnostics
+        diagnostics += warnings
+        dropped = frozenset(numbers)
+        kept += [entry for n, entry in enumerate(entries) if n not in dropped]
     kept.sort(key=_by_date, reverse=True)  # stable even reversed: ties keep archive order
     return kept, diagnostics
+
+
+def repeated_entries(
+    files: Iterable[tuple[str, Sequence[Entry]]],
+) -> dict[str, tuple[tuple[int, ...], tuple[Diagnostic, ...]]]:
+    """The entries whose id (same date and title) an earlier one already has, in reading
+    order: for each file that has some, their numbers in the file and a warning for each.
+    The first stays; the catalog and :func:`merge_files` both keep to this rule."""
+    first: dict[str, Entry] = {}
+    found = {}
+    for name, entries in files:
+        ids = [entry.id for entry in entries]
+        if first.keys().isdisjoint(ids) and len(set(ids)) == len(ids):  # the usual case
+            first.update(zip(ids, entries, strict=True))
+            continue
+        numbers: list[int] = []
+        warnings: list[Diagnostic] = []
+        for number, entry in enumerate(entries):
+            kept = first.setdefault(entry.id, entry)
+            if kept is not entry:
+                numbers.append(number)
+                warnings.append(_duplicate_warning(entry, kept))
+        found[name] = (tuple(numbers), tuple(warnings))
+    return found
 
 
 def _by_date(entry: Entry) -> dt.date:
     return entry.date
 
 
-def duplicate_warning(entry: Entry, first: Entry) -> Diagnostic:
+def _duplicate_warning(entry: Entry, first: Entry) -> Diagnostic:
     differs = "" if entry.summary == first.summary else "; the summaries differ, the first is kept"
     return warning(
         entry.source.path,

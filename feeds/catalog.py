@@ -26,7 +26,7 @@ from feeds.archive import (
     ArchiveFile,
     ArchiveFiles,
     ArchiveLoader,
-    duplicate_warning,
+    repeated_entries,
 )
 from feeds.classify import Classifier
 from feeds.countries import Country, country_by_code
@@ -337,23 +337,20 @@ def _build(sources: _Sources) -> _Made:
     duplicate_warnings: dict[str, tuple[Diagnostic, ...]] = {}
     file_keys: dict[str, list[int]] = {}
     day_keys = _DayKeys()
+    repeats = repeated_entries((part.name, part.entries) for part in files.parts)
     for part in files.parts:
         if not fits_in_a_file(len(part.entries)):
             raise ArchiveTooLargeError(f"{part.name}: {len(part.entries):,} entries in one file; "
                                        f"at most {NUMBER_MASK + 1:,}: split it")  # fmt: skip
         keys = _file_keys(part.entries, ranks[part.name], day_keys)
-        ids = [entry.id for entry in part.entries]
-        if by_id.keys().isdisjoint(ids) and len(set(ids)) == len(ids):  # the usual case
-            by_id.update(zip(ids, keys, strict=True))
-        else:  # the same id (date and title) again: the first in reading order stays
-            warnings = []
-            for number, (entry, key) in enumerate(zip(part.entries, keys, strict=True)):
-                first = by_id.setdefault(entry.id, key)
-                if first != key:
-                    duplicated.add(entry.id)
-                    warnings.append(duplicate_warning(entry, _entry_at(listed_files, first)))
-                    keys[number] = -1
-            duplicate_warnings[part.name] = tuple(warnings)
+        numbers, warnings = repeats.get(part.name, ((), ()))
+        for number in numbers:  # the first in reading order stays
+            keys[number] = -1
+            duplicated.add(part.entries[number].id)
+        if warnings:
+            duplicate_warnings[part.name] = warnings
+        ids = zip((entry.id for entry in part.entries), keys, strict=True)
+        by_id.update(((i, k) for i, k in ids if k >= 0) if numbers else ids)
         every_key += keys
         file_keys[part.name] = keys
     for override in overrides.items:  # overrides may name held-back entries: before holding
