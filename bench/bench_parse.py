@@ -126,11 +126,18 @@ def time_reloads(load: Callable[[], T], some_file: Path) -> tuple[float, T, floa
     started = time.perf_counter()
     touched = load()
     touch = time.perf_counter() - started
+    edit, edited = time_edit(load, some_file, "A new entry")
+    return touch, touched, edit, edited
+
+
+def time_edit(load: Callable[[], T], some_file: Path, title: str) -> tuple[float, T]:
+    """Seconds and result of ``load()`` after appending an entry titled ``title`` (dated
+    after every synthetic one) to ``some_file``. Shared with ``bench_scale.py``."""
     with some_file.open("a", encoding="utf-8") as out:
-        out.write("\n\n1 January, 2026\n\nA new entry\n\nAppended by the benchmark.\n")
+        out.write(f"\n\n1 January, 2026\n\n{title}\n\nAppended by the benchmark.\n")
     started = time.perf_counter()
     edited = load()
-    return touch, touched, time.perf_counter() - started, edited
+    return time.perf_counter() - started, edited
 
 
 def measure(directory: Path, workers: int, timed: bool) -> dict[str, object]:
