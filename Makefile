@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test check lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/feeds serve --host 127.0.0.1 --port 8000 --archive archive
 
-test: $(STAMP)
+# Every linter, then every test (CI runs this).
+test: $(STAMP) lint
 	./scripts/test-deps.sh
-	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The edit loop: the linters and the quick tests (no soak, no large archives).
+check: $(STAMP) lint
+	$(BIN)/pytest -m 'not slow'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,9 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-from feeds.archive import ArchiveLoader
-from feeds.classify import Classifier
-from feeds.entry import Entry
+from feeds.archive.entry import Entry
+from feeds.archive.files import ArchiveLoader
+from feeds.classify.classifier import Classifier
 from feeds.text import spaced_tokens
 
 REAL_ARCHIVE = Path(__file__).resolve().parent.parent / "archive"

@@ -30,9 +30,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from feeds.archive import ArchiveLoader
-from feeds.classify import Classifier
-from feeds.entry import Tagger
+from feeds.archive.entry import Tagger
+from feeds.archive.files import ArchiveLoader
+from feeds.classify.classifier import Classifier
 
 T = TypeVar("T")
 TARGET_SECONDS = 5.0

@@ -62,7 +62,7 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 def timed_load(directory: Path) -> tuple[Any, Any, float, float]:
     """(loader, catalog, wall seconds, CPU seconds of this process) of a first load."""
-    from feeds.catalog import CatalogLoader
+    from feeds.catalog.build import CatalogLoader
 
     started, cpu = time.perf_counter(), time.process_time()
     loader = CatalogLoader(directory)
@@ -74,7 +74,7 @@ def reload_figures(archives: dict[str, Path], edits: int) -> dict[str, dict[str,
     """For each archive (a copy): a full load, a reload after touching one file, then
     ``edits`` reloads each after appending an entry to it, the archives taking turns.
     After each of those, the time to find the feeds that WebSub announces."""
-    from feeds.changes import changed_selection_paths
+    from feeds.catalog.changes import changed_selection_paths
 
     with tempfile.TemporaryDirectory(prefix="feeds-bench-reload-") as temporary:
         runs = {}
@@ -104,7 +104,7 @@ def reload_figures(archives: dict[str, Path], edits: int) -> dict[str, dict[str,
 
 def build_times(catalogs: dict[str, Any], builds: int) -> dict[str, dict[str, float]]:
     """Median milliseconds to build each 20-item feed, per catalog, interleaved."""
-    from feeds.feedbuild import build_feed, parse_params
+    from feeds.documents.feed import build_feed, parse_params
 
     site, urls = site_and_urls()
     feeds = feed_requests(catalogs["large"])
@@ -125,8 +125,8 @@ def build_times(catalogs: dict[str, Any], builds: int) -> dict[str, dict[str, fl
 
 
 def feed_requests(catalog: Any) -> dict[str, tuple[Any, dict[str, list[str]]]]:
-    from feeds.countries import country_by_code
-    from feeds.selection import ALL, resolve
+    from feeds.catalog.selection import ALL, resolve
+    from feeds.classify.countries import country_by_code
 
     country = max(catalog.country_index, key=lambda code: len(catalog.country_index[code]))
     topic = max(catalog.topic_index, key=lambda slug: len(catalog.topic_index[slug]))
@@ -143,7 +143,7 @@ def feed_requests(catalog: Any) -> dict[str, tuple[Any, dict[str, list[str]]]]:
 def site_and_urls() -> tuple[Any, Any]:
     from dateutil import tz
 
-    from feeds.feedbuild import SiteInfo
+    from feeds.documents.feed import SiteInfo
     from feeds.urls import SiteUrls
 
     site = SiteInfo("Newsroom", "Newsroom", "en", tz.gettz("UTC"), "newsroom.example.org")
@@ -152,8 +152,8 @@ def site_and_urls() -> tuple[Any, Any]:
 
 def search_times(catalog: Any, runs: int = 5) -> dict[str, tuple[float, int]]:
     """Per query: median milliseconds to build the 20-item feed of its hits, and hits."""
-    from feeds.feedbuild import build_feed, parse_params, select_page
-    from feeds.selection import ALL
+    from feeds.catalog.selection import ALL
+    from feeds.documents.feed import build_feed, parse_params, select_page
 
     site, urls = site_and_urls()
     figures = {}

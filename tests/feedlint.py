@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from hypothesis import strategies as st
 from lxml import etree
 
-from feeds.entry import Entry, Source
+from feeds.archive.entry import Entry, Source
 from feeds.render import Category, FeedInfo, FeedItem
 
 ATOM = "{http://www.w3.org/2005/Atom}"

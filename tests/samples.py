@@ -10,7 +10,7 @@ import os
 import random
 from pathlib import Path
 
-from feeds.catalog import load_catalog
+from feeds.catalog.build import load_catalog
 
 
 def entry_text(date: str, title: str, summary: str) -> str:

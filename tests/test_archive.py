@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds.archive import Archive, ArchiveLoader, archive_files, merge_files
-from feeds.entry import Entry, Source
+from feeds.archive.entry import Entry, Source
+from feeds.archive.files import Archive, ArchiveLoader, archive_files, merge_files
 from feeds.errors import ArchiveNotFoundError, FeedsError
 
 WriteArchive = Callable[..., Path]

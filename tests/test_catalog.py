@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from samples import TITLES, TODAY, RandomEditor, dated_entry
 
-import feeds.archive as archive_module
-import feeds.catalog as catalog_module
-from feeds.catalog import CatalogLoader, IdIndex, Query, load_catalog
+import feeds.archive.files as archive_module
+import feeds.catalog.build as catalog_module
+from feeds.catalog.build import CatalogLoader, IdIndex, Query, load_catalog
 from feeds.errors import ArchiveTooLargeError
 
 SINCE = [None, dt.date(2021, 2, 20), dt.date(2021, 3, 7), dt.date(2030, 1, 1)]

@@ -1,4 +1,4 @@
-"""Which feeds a reload changed (``feeds.changes``): what WebSub announces."""
+"""Which feeds a reload changed (``feeds.catalog.changes``): what WebSub announces."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from samples import COSTA_RICA, GUYANA, MEXICO, MEXICO_FEEDS, TODAY, RandomEditor
 
-from feeds.catalog import CatalogLoader, load_catalog
-from feeds.changes import changed_selection_paths, entry_fingerprint
-from feeds.entry import Entry
+from feeds.archive.entry import Entry
+from feeds.catalog.build import CatalogLoader, load_catalog
+from feeds.catalog.changes import changed_selection_paths, entry_fingerprint
 
 MakeEntry = Callable[..., Entry]
 WriteArchive = Callable[[Mapping[str, str | bytes]], Path]

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.archive import ArchiveLoader
-from feeds.classify import Classifier
-from feeds.countries import CountryMatcher
-from feeds.entry import Entry
-from feeds.gazetteer import Meaning
-from feeds.parsing import parse_text
-from feeds.topics import Taxonomy
+from feeds.archive.entry import Entry
+from feeds.archive.files import ArchiveLoader
+from feeds.archive.parsing import parse_text
+from feeds.classify.classifier import Classifier
+from feeds.classify.countries import CountryMatcher
+from feeds.classify.gazetteer import Meaning
+from feeds.classify.topics import Taxonomy
 
 MakeEntry = Callable[..., Entry]
 EXPECTED_FILE = Path(__file__).parent / "data" / "real_entries_expected.json"

@@ -7,15 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.countries import (
+from feeds.classify.countries import (
     Country,
     CountryMatcher,
     all_countries,
     country_by_code,
     country_by_slug,
 )
+from feeds.classify.gazetteer import Meaning
 from feeds.errors import UnknownSelectionError
-from feeds.gazetteer import Meaning
 
 ISO_CODES = {country.alpha_2 for country in pycountry.countries}
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from feeds.dates import DateLine, parse_date_line
+from feeds.archive.dates import DateLine, parse_date_line
 
 MARCH_12 = dt.date(2021, 3, 12)
 

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from feeds.decoding import decode_archive_bytes
+from feeds.archive.decoding import decode_archive_bytes
 
 TEXT = "12 March, 2021\r\nIOM opens a café in Elías Piña\n“Quoted” – it’s 5 €…\n"
 

@@ -18,9 +18,9 @@ import pytest
 from liveserver import HOST, app_environ, free_port, get, start_app, stop, wait_until_serving
 from loopback import Answer, RecordingHandler, ScriptedServer, smtp_server
 
-from feeds.catalog import Catalog, load_catalog
+from feeds.catalog.build import Catalog, load_catalog
+from feeds.catalog.selection import ALL, resolve, selection_keys
 from feeds.cli import main
-from feeds.selection import ALL, resolve, selection_keys
 
 FEEDS = Path(sys.executable).parent / "feeds"
 SENDER = "Newsroom <news@example.org>"

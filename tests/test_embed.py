@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from samples import COSTA_RICA, MEXICO_GUATEMALA, MEXICO_SUMMARY, entry_text
 
-from feeds.directory import listings
+from feeds.documents.directory import listings
 from feeds.urls import SiteUrls
 from webapp.site import catalog
 

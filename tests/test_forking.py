@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from feeds.archive import ArchiveLoader
-from feeds.classify import Classifier
-from feeds.entry import Diagnostic, Entry, Source
-from feeds.forking import ForkedJobError, _Claims, dataclass_reducers, fork_each
-from feeds.search import file_postings
+from feeds.archive.entry import Diagnostic, Entry, Source
+from feeds.archive.files import ArchiveLoader
+from feeds.archive.forking import ForkedJobError, _Claims, dataclass_reducers, fork_each
+from feeds.catalog.search import file_postings
+from feeds.classify.classifier import Classifier
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from feeds.errors import DataFileError
-from feeds.gazetteer import (
+from feeds.classify.gazetteer import (
     DATA,
     Limits,
     Meaning,
@@ -18,6 +17,7 @@ from feeds.gazetteer import (
     load_config,
     load_meanings,
 )
+from feeds.errors import DataFileError
 
 ISO_CODES = {country.alpha_2 for country in pycountry.countries}
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.archive import ArchiveLoader
-from feeds.ids import (
+from feeds.archive.files import ArchiveLoader
+from feeds.archive.ids import (
     DEFAULT_TAG_AUTHORITY,
     entry_guid,
     entry_slug,
@@ -24,7 +24,7 @@ from feeds.ids import (
     tag_uri,
     title_key,
 )
-from feeds.parsing import parse_text
+from feeds.archive.parsing import parse_text
 
 WriteArchive = Callable[..., Path]
 DAY = dt.date(2021, 3, 12)
@@ -254,7 +254,7 @@ def test_guid_uses_the_configured_authority(write_archive: WriteArchive) -> None
 def test_guids_are_the_same_in_a_new_process(real_archive_dir: Path) -> None:
     # A fresh interpreter with another hash seed stands in for a restart on another machine.
     code = (
-        "import sys; from pathlib import Path; from feeds.archive import ArchiveLoader; "
+        "import sys; from pathlib import Path; from feeds.archive.files import ArchiveLoader; "
         "print('\\n'.join(e.guid for e in ArchiveLoader(Path(sys.argv[1])).load().entries))"
     )
     runs = [

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from feeds.ordering import (
+from feeds.catalog.ordering import (
     FILE_BITS,
     NUMBER_BITS,
     NUMBER_MASK,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from feeds.entry import Entry
-from feeds.overrides import Overrides, load_overrides, overridden, override_problems
-from feeds.topics import Taxonomy
+from feeds.archive.entry import Entry
+from feeds.classify.overrides import Overrides, load_overrides, overridden, override_problems
+from feeds.classify.topics import Taxonomy
 
 MakeEntry = Callable[..., Entry]
 ENTRY_ID = "2021-03-06-iom-trained-mexicali-municipal-police"

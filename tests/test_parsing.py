@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from feeds.archive import ArchiveLoader
-from feeds.entry import Entry, Source
-from feeds.parsing import ParsedText, parse_text
+from feeds.archive.entry import Entry, Source
+from feeds.archive.files import ArchiveLoader
+from feeds.archive.parsing import ParsedText, parse_text
 
 WriteArchive = Callable[..., Path]
 DATA = Path(__file__).parent / "data"

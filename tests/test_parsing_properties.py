@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.archive import merge_files
-from feeds.dates import parse_date_line
-from feeds.decoding import decode_archive_bytes
-from feeds.ids import entry_slug
-from feeds.parsing import ParsedText, parse_text
+from feeds.archive.dates import parse_date_line
+from feeds.archive.decoding import decode_archive_bytes
+from feeds.archive.files import merge_files
+from feeds.archive.ids import entry_slug
+from feeds.archive.parsing import ParsedText, parse_text
 
 PROPERTY = settings(max_examples=200, deadline=None)
 MONTHS = [
@@ -50,7 +50,7 @@ def with_lookalikes(text: str, positions: list[int]) -> str:
     return "".join(chars)
 
 
-# Well-formed entries: dates the parser accepts (feeds.dates.EARLIEST_YEAR onwards).
+# Well-formed entries: dates the parser accepts (feeds.archive.dates.EARLIEST_YEAR onwards).
 dates = st.dates(dt.date(1970, 1, 1), dt.date(2100, 12, 31))
 date_lines = st.builds(
     format_date, dates, st.integers(0, 3), st.sampled_from(["as is", "upper", "lower"])

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.phrases import PhraseIndex, spaced, word_before
+from feeds.classify.phrases import PhraseIndex, spaced, word_before
 
 
 def found_in(index: PhraseIndex[str], text: bytes) -> list[tuple[int, str]]:

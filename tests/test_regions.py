@@ -7,8 +7,8 @@ from pathlib import Path
 import pycountry
 import pytest
 
+from feeds.classify.regions import all_regions, load_regions, region_by_slug, regions_of
 from feeds.errors import DataFileError, UnknownSelectionError
-from feeds.regions import all_regions, load_regions, region_by_slug, regions_of
 
 
 def test_regions_and_their_names() -> None:

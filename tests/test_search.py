@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds.catalog import load_catalog
-from feeds.search import SearchIndex, entry_words, file_postings, query_words
+from feeds.catalog.build import load_catalog
+from feeds.catalog.search import SearchIndex, entry_words, file_postings, query_words
 
 ENTRY = """{date}
 

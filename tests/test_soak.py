@@ -29,7 +29,7 @@ import pytest
 from liveserver import HOST, ROOT, write_atomically
 from lxml import etree
 
-from feeds.archive import ArchiveLoader
+from feeds.archive.files import ArchiveLoader
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from feeds.classify.topics import Taxonomy, Topic, inflections, rule_phrases
 from feeds.errors import DataFileError, UnknownSelectionError
-from feeds.topics import Taxonomy, Topic, inflections, rule_phrases
 
 SLUGS = [
     "labour-migration",

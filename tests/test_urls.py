@@ -9,8 +9,8 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from feeds.countries import all_countries
-from feeds.regions import all_regions
+from feeds.classify.countries import all_countries
+from feeds.classify.regions import all_regions
 from feeds.urls import FEED_EXTENSIONS, SiteUrls
 
 BASE = "http://localhost"

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from feeds.countries import all_countries, country_by_code
-from feeds.regions import region_by_slug
+from feeds.classify.countries import all_countries, country_by_code
+from feeds.classify.regions import region_by_slug
 from feeds.render.rss import plain_title
 
 BASE = "http://localhost"

@@ -11,8 +11,8 @@ from feedlint import lint_opml
 from lxml import etree
 from lxml import html as lxml_html
 
-from feeds.countries import country_by_code
-from feeds.regions import all_regions
+from feeds.classify.countries import country_by_code
+from feeds.classify.regions import all_regions
 
 BASE = "http://localhost"
 FEED_TYPES = {

@@ -14,11 +14,11 @@ from urllib.parse import parse_qs, urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from feeds.catalog import Catalog
-from feeds.directory import GROUP_NAMES, listings
+from feeds.catalog.build import Catalog
+from feeds.catalog.selection import ALL, RedirectToCanonical, Selection, resolve
+from feeds.documents.directory import GROUP_NAMES, listings
+from feeds.documents.feed import FeedParams, parse_params, select_page
 from feeds.errors import InvalidQueryError, UnknownSelectionError
-from feeds.feedbuild import FeedParams, parse_params, select_page
-from feeds.selection import ALL, RedirectToCanonical, Selection, resolve
 from webapp.documents import serve
 from webapp.pages import HTML_CONTENT_TYPE, page_context
 from webapp.site import catalog, site, urls

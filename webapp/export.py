@@ -29,10 +29,10 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feeds.countries import all_countries
+from feeds.catalog.selection import ALL, Selection, resolve
+from feeds.classify.countries import all_countries
+from feeds.classify.regions import all_regions
 from feeds.errors import FeedsError
-from feeds.regions import all_regions
-from feeds.selection import ALL, Selection, resolve
 from feeds.urls import FEED_EXTENSIONS, SiteUrls
 from webapp import create_app
 from webapp.site import site
@@ -124,7 +124,7 @@ def site_urls(app: Flask, urls: SiteUrls) -> Iterator[str]:
     Every country of ISO 3166-1 is there, those without entries too: the server answers
     their (empty) feeds, and a reader subscribed to one must not meet a 404 on the CDN.
     """
-    from feeds.catalog import Catalog
+    from feeds.catalog.build import Catalog
 
     catalog: Catalog = site().store.current()
     yield urls.home()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort
 
-from feeds.directory import opml_document
+from feeds.documents.directory import opml_document
+from feeds.documents.feed import build_feed
 from feeds.errors import InvalidQueryError
-from feeds.feedbuild import build_feed
 from feeds.render import FORMATS, OPML_CONTENT_TYPE
 from webapp.documents import params_or_abort, selection_or_abort, serve
 from webapp.site import catalog, site, urls

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
-from feeds.countries import country_by_code
-from feeds.directory import GROUP_NAMES, listings
+from feeds.catalog.selection import ALL, selection_keys
+from feeds.catalog.stats import monthly_counts, recent_months
+from feeds.classify.countries import country_by_code
+from feeds.documents.directory import GROUP_NAMES, listings
+from feeds.documents.feed import select_page
 from feeds.errors import InvalidQueryError
-from feeds.feedbuild import select_page
 from feeds.render import FORMATS
-from feeds.selection import ALL, selection_keys
-from feeds.stats import monthly_counts, recent_months
 from feeds.urls import SiteUrls
 from webapp.documents import params_or_abort, selection_or_abort, serve
 from webapp.site import catalog, site, urls

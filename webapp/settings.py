@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import pycountry
 from dateutil import tz
 
+from feeds.archive.ids import DEFAULT_TAG_AUTHORITY, is_valid_authority
 from feeds.errors import FeedsError
-from feeds.ids import DEFAULT_TAG_AUTHORITY, is_valid_authority
 
 #: name (without the FEEDS_ prefix) → default. The type of the default is the type.
 DEFAULTS: dict[str, Any] = {

@@ -10,8 +10,8 @@ from typing import Any
 from dateutil import tz
 from flask import current_app, g, request
 
-from feeds.catalog import Catalog
-from feeds.feedbuild import SiteInfo
+from feeds.catalog.build import Catalog
+from feeds.documents.feed import SiteInfo
 from feeds.urls import SiteUrls
 from webapp.caching import AnswerCache, Memo
 from webapp.store import CatalogStore

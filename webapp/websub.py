@@ -1,7 +1,7 @@
 """WebSub publishing (W3C Recommendation, section 7): tell the hub which feeds changed.
 
 The store calls ``catalog_changed`` after a reload; that only queues the two catalogs.
-One background thread works out which feeds changed (``feeds.changes``) and POSTs
+One background thread works out which feeds changed (``feeds.catalog.changes``) and POSTs
 ``hub.mode=publish`` for each of their URLs, retrying with exponential backoff, so
 neither a request nor a reload ever waits for the hub.
 
@@ -25,8 +25,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from feeds.catalog import Catalog
-from feeds.changes import changed_selection_paths
+from feeds.catalog.build import Catalog
+from feeds.catalog.changes import changed_selection_paths
 from feeds.urls import FEED_EXTENSIONS, SiteUrls
 
 log = logging.getLogger(__name__)

@@ -7,11 +7,11 @@ same feed, without the app fetching its own feeds over HTTP.
 
 from __future__ import annotations
 
-from feeds.catalog import Catalog
+from feeds.catalog.build import Catalog
+from feeds.catalog.selection import Selection, selection_keys
 from feeds.digest.compose import default_subject, select_new
 from feeds.digest.model import Digest, DigestItem, FeedSection, Window
-from feeds.feedbuild import SiteInfo, published_at
-from feeds.selection import Selection, selection_keys
+from feeds.documents.feed import SiteInfo, published_at
 from feeds.urls import SiteUrls
 
 #: A preview lists at most this many items; a digest of years would not be read anyway.

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from html import escape
 
-from feeds.entry import Entry
+from feeds.archive.entry import Entry
 from feeds.render.model import DEFAULT_AUTHOR, Category, FeedInfo
 
 # XML 1.0 section 2.2 Char, minus the C1 controls and DEL it "discourages": lxml refuses

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from feeds.entry import Entry
+from feeds.archive.entry import Entry
 
 #: The author when none is configured: Atom needs one (RFC 4287 4.1.1).
 DEFAULT_AUTHOR = "Newsroom"

@@ -4,7 +4,7 @@ files and the editors' ``countries.toml`` (issue 3).
 Country names and demonyms outrank places of the same spelling ("El Salvador" is the
 country, not the Brazilian town). A phrase that may mean several countries, or that is
 also a common word or person's name, tags a country only when the rest of the entry
-names it; the matcher in :mod:`feeds.countries` applies that rule.
+names it; the matcher in :mod:`feeds.classify.countries` applies that rule.
 """
 
 from __future__ import annotations

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from feeds.decoding import decode_archive_bytes
-from feeds.entry import Diagnostic, Entry, Source, Tagger, warning
+from feeds.archive.decoding import decode_archive_bytes
+from feeds.archive.entry import Diagnostic, Entry, Source, Tagger, warning
+from feeds.archive.forking import collector_paused, dataclass_reducers, fork_each, usable_cores
+from feeds.archive.ids import DEFAULT_TAG_AUTHORITY
+from feeds.archive.parsing import parse_text
 from feeds.errors import ArchiveNotFoundError
-from feeds.forking import collector_paused, dataclass_reducers, fork_each, usable_cores
-from feeds.ids import DEFAULT_TAG_AUTHORITY
-from feeds.parsing import parse_text
 
 #: Files in the archive directory that are not press releases.
 OVERRIDES_FILE = "overrides.toml"
@@ -102,7 +102,7 @@ class ArchiveLoader:
     """Loads ``directory`` again and again, parsing only the files that changed.
 
     When there is much to parse (the first load of a large archive), the files are
-    shared out among forked processes, one per core (:mod:`feeds.forking`).
+    shared out among forked processes, one per core (:mod:`feeds.archive.forking`).
     """
 
     directory: Path
@@ -206,7 +206,7 @@ class ArchiveLoader:
         return _FileResult(pending.signature, digest, part)
 
 
-#: How parse results cross the pipe from a forked parser (see :mod:`feeds.forking`).
+#: How parse results cross the pipe from a forked parser (see :mod:`feeds.archive.forking`).
 _RESULT_REDUCERS = dataclass_reducers(_FileResult, ArchiveFile, Entry, Source, Diagnostic)
 
 

@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from feeds.classify.phrases import BOUNDARY, PhraseIndex, spaced
 from feeds.errors import DataFileError, UnknownSelectionError
-from feeds.phrases import BOUNDARY, PhraseIndex, spaced
 from feeds.text import lower_tokens, slugify, spaced_tokens
 from feeds.tomlfile import line_of, read_toml
 
@@ -116,7 +116,7 @@ class Taxonomy:
 
     def match_spaced(self, text: bytes) -> frozenset[str]:
         """:meth:`match` for a title's and a summary's words joined by
-        :func:`feeds.phrases.spaced`, in any case (of Latin letters, to which
+        :func:`feeds.classify.phrases.spaced`, in any case (of Latin letters, to which
         :func:`feeds.text.tokens` folds accented ones)."""
         text = text.lower()
         title_end = text.find(BOUNDARY)

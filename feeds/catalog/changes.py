@@ -4,7 +4,7 @@ A feed changed when its list of entries did: one added, removed or reordered, or
 title, summary, date or tags were edited. Only the unfiltered feed of each selection is
 compared; filtered and paged variants are not announced.
 
-When the new catalog was updated from the old one (:class:`~feeds.catalog.CatalogChanges`),
+When the new catalog was updated from the old one (:class:`~feeds.catalog.build.CatalogChanges`),
 only the entries of the changed files are compared, so the cost follows the change and not
 the archive; otherwise every entry of both catalogs is.
 """
@@ -16,11 +16,11 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from feeds.catalog import Catalog, CatalogChanges, Keys, indexed_under
-from feeds.countries import country_by_code
-from feeds.entry import Entry
-from feeds.regions import all_regions
-from feeds.selection import ALL, Selection, resolve, selection_keys
+from feeds.archive.entry import Entry
+from feeds.catalog.build import Catalog, CatalogChanges, Keys, indexed_under
+from feeds.catalog.selection import ALL, Selection, resolve, selection_keys
+from feeds.classify.countries import country_by_code
+from feeds.classify.regions import all_regions
 
 Fingerprints = Mapping[int, bytes]  # by sort key
 

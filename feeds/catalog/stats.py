@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from feeds.catalog import Catalog, Keys
-from feeds.ordering import date_of
+from feeds.catalog.build import Catalog, Keys
+from feeds.catalog.ordering import date_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,18 @@
 """Tags an entry with its countries and topics (issue 3).
 
 Each text is cut into words once, by :func:`feeds.text.spaced_tokens`, and the title's and
-the summary's words joined into one string (:func:`feeds.phrases.spaced`) that both
+the summary's words joined into one string (:func:`feeds.classify.phrases.spaced`) that both
 matchers search: the country matcher as written (place names are proper nouns), the
 taxonomy in lower case.
 """
 
 from __future__ import annotations
 
-from feeds.countries import CountryMatcher
-from feeds.entry import Entry
-from feeds.phrases import spaced
+from feeds.archive.entry import Entry
+from feeds.classify.countries import CountryMatcher
+from feeds.classify.phrases import spaced
+from feeds.classify.topics import Taxonomy
 from feeds.text import spaced_tokens
-from feeds.topics import Taxonomy
 
 
 class Classifier:
@@ -35,7 +35,7 @@ class Classifier:
 
     def tags(self, title: str, summary: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Countries and topics, sorted, of an entry with this title and these paragraphs
-        (a :data:`feeds.entry.Tagger`: the parser tags entries as it makes them)."""
+        (a :data:`feeds.archive.entry.Tagger`: the parser tags entries as it makes them)."""
         summary_text = "\n".join(summary)
         text = spaced(spaced_tokens(title), spaced_tokens(summary_text))
         if "$" in title or "$" in summary_text:

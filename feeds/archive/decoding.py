@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from feeds.entry import Diagnostic, warning
+from feeds.archive.entry import Diagnostic, warning
 
 
 def decode_archive_bytes(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feeds.catalog import Catalog
-from feeds.countries import country_by_code
-from feeds.feedbuild import SiteInfo, newest_date, published_at
-from feeds.regions import all_regions
+from feeds.catalog.build import Catalog
+from feeds.catalog.selection import ALL, Selection, resolve, selection_keys
+from feeds.classify.countries import country_by_code
+from feeds.classify.regions import all_regions
+from feeds.documents.feed import SiteInfo, newest_date, published_at
 from feeds.render import OutlineFeed, render_opml
-from feeds.selection import ALL, Selection, resolve, selection_keys
 from feeds.urls import SiteUrls
 
 

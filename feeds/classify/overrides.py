@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from feeds.countries import country_by_code, country_by_slug
-from feeds.entry import Diagnostic, Entry, error
+from feeds.archive.entry import Diagnostic, Entry, error
+from feeds.classify.countries import country_by_code, country_by_slug
+from feeds.classify.topics import Taxonomy
 from feeds.errors import UnknownSelectionError
 from feeds.tomlfile import line_of, parse_toml
-from feeds.topics import Taxonomy
 
 _CHANGES = ("add_countries", "remove_countries", "add_topics", "remove_topics")
 _HEADER = re.compile(r"""^\s*\[\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*\]""")

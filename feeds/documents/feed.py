@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 from dateutil import tz
 
-from feeds.catalog import Catalog, Query
-from feeds.countries import country_by_code, country_by_slug
-from feeds.entry import Entry
+from feeds.archive.entry import Entry
+from feeds.archive.ids import tag_uri
+from feeds.catalog.build import Catalog, Query
+from feeds.catalog.search import query_words
+from feeds.catalog.selection import Selection, selection_keys
+from feeds.classify.countries import country_by_code, country_by_slug
 from feeds.errors import InvalidQueryError, UnknownSelectionError
-from feeds.ids import tag_uri
 from feeds.render import FORMATS, Category, FeedInfo, FeedItem, Paging
-from feeds.search import query_words
-from feeds.selection import Selection, selection_keys
 from feeds.urls import SiteUrls
 
 #: The year in feed tag URIs (RFC 4151 wants a date the authority was held; any fixed one).

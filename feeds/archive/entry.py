@@ -55,7 +55,7 @@ class Entry:
         return "\n\n".join(self.summary)
 
 
-#: Countries and topics for an entry's title and summary (see :mod:`feeds.classify`).
+#: Countries and topics for an entry's title and summary (see :mod:`feeds.classify.classifier`).
 Tagger = Callable[[str, tuple[str, ...]], tuple[tuple[str, ...], tuple[str, ...]]]
 
 

@@ -1,7 +1,7 @@
 """The archive, classified and indexed: what the web app and the command line query.
 
 Every selection a feed can name (a country, a topic, a region, everything) is an array of
-entry sort keys (:mod:`feeds.ordering`: ascending is newest first), computed once per
+entry sort keys (:mod:`feeds.catalog.ordering`: ascending is newest first), computed once per
 load. A feed page is then a slice, so its cost depends on the page size, not on the size
 of the archive. An entry's key does not move when other entries come and go, so when one
 file changes, :class:`CatalogLoader` splices that file's entries out of and into each
@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import overload
 
-from feeds.archive import (
+from feeds.archive.entry import Diagnostic, Entry, warning
+from feeds.archive.files import (
     OVERRIDES_FILE,
     TAXONOMY_FILE,
     Archive,
@@ -28,13 +29,9 @@ from feeds.archive import (
     ArchiveLoader,
     repeated_entries,
 )
-from feeds.classify import Classifier
-from feeds.countries import Country, country_by_code
-from feeds.entry import Diagnostic, Entry, warning
-from feeds.errors import ArchiveTooLargeError
-from feeds.forking import collector_paused
-from feeds.ids import DEFAULT_TAG_AUTHORITY
-from feeds.ordering import (
+from feeds.archive.forking import collector_paused
+from feeds.archive.ids import DEFAULT_TAG_AUTHORITY
+from feeds.catalog.ordering import (
     NUMBER_BITS,
     NUMBER_MASK,
     RANK_MASK,
@@ -50,12 +47,15 @@ from feeds.ordering import (
     splice_keys,
     spread_ranks,
 )
-from feeds.overrides import Overrides, load_overrides, overridden, override_problems
-from feeds.regions import all_regions, regions_of
-from feeds.search import SearchIndex, Segment, file_postings
-from feeds.topics import Taxonomy
+from feeds.catalog.search import SearchIndex, Segment, file_postings
+from feeds.classify.classifier import Classifier
+from feeds.classify.countries import Country, country_by_code
+from feeds.classify.overrides import Overrides, load_overrides, overridden, override_problems
+from feeds.classify.regions import all_regions, regions_of
+from feeds.classify.topics import Taxonomy
+from feeds.errors import ArchiveTooLargeError
 
-#: Sort keys of entries (:mod:`feeds.ordering`), ascending: newest first.
+#: Sort keys of entries (:mod:`feeds.catalog.ordering`), ascending: newest first.
 Keys = Sequence[int]
 
 
@@ -314,7 +314,7 @@ class _Made:
 
     catalog: Catalog
     sources: _Sources
-    ranks: dict[str, int]  # file name → rank (:mod:`feeds.ordering`)
+    ranks: dict[str, int]  # file name → rank (:mod:`feeds.catalog.ordering`)
     #: Each file's search segment; ``None`` when some file has no postings.
     segments: dict[str, Segment] | None
     #: Ids found in more than one place: a change touching one is merged from scratch.

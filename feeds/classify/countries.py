@@ -2,7 +2,7 @@
 
 Each country gets its own feed, so a tag must be right, not roughly right (issue 3): an
 entry concerns a country when its title or summary names it, its people or a place in
-it. What each phrase means is decided in :mod:`feeds.gazetteer`; this module finds the
+it. What each phrase means is decided in :mod:`feeds.classify.gazetteer`; this module finds the
 phrases (longest first) and settles those that need support from the rest of the entry.
 """
 
@@ -14,9 +14,9 @@ from functools import cache
 
 import pycountry
 
+from feeds.classify.gazetteer import Key, Meaning, load_config, load_meanings, person_words
+from feeds.classify.phrases import PhraseIndex, spaced, word_before
 from feeds.errors import UnknownSelectionError
-from feeds.gazetteer import Key, Meaning, load_config, load_meanings, person_words
-from feeds.phrases import PhraseIndex, spaced, word_before
 from feeds.text import fold, slugify, spaced_tokens
 
 # Money, not the United States: "a donation of US$ 50,000".
@@ -105,7 +105,7 @@ class CountryMatcher:
 
     def match_spaced(self, text: bytes) -> frozenset[str]:
         """:meth:`match` for texts cut by :meth:`spaced_words` and joined by
-        :func:`feeds.phrases.spaced`."""
+        :func:`feeds.classify.phrases.spaced`."""
         named: set[str] = set()
         doubtful: list[Meaning] = []
         people = self._person_words

@@ -2,7 +2,7 @@
 
 The format, as the newsroom writes it: a date line, the title on the next non-blank line,
 then summary paragraphs (separated by blank lines) up to the next date line. Bad input is
-reported as a :class:`~feeds.entry.Diagnostic` and skipped; every good entry is kept.
+reported as a :class:`~feeds.archive.entry.Diagnostic` and skipped; every good entry is kept.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from feeds.dates import DateLine, parse_date_line
-from feeds.entry import Diagnostic, Entry, Source, Tagger, error, warning
-from feeds.ids import DEFAULT_TAG_AUTHORITY, entry_guid, entry_slug
+from feeds.archive.dates import DateLine, parse_date_line
+from feeds.archive.entry import Diagnostic, Entry, Source, Tagger, error, warning
+from feeds.archive.ids import DEFAULT_TAG_AUTHORITY, entry_guid, entry_slug
 
 # Characters XML 1.0 forbids or that no editor shows: C0 and C1 controls (tab excepted),
 # DEL, and the non-characters U+FFFE/U+FFFF. Dropped with a warning.

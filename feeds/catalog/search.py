@@ -6,7 +6,7 @@ and ignores punctuation, like the classifier.
 The index is kept per archive file (:func:`file_postings`, built where the file is
 parsed and cached with it), so a reload re-indexes only the files that changed (issue 7).
 A search intersects each file's short lists, maps the hits to the entries' sort keys
-(:mod:`feeds.ordering`) and sorts them: its cost follows the number of hits, not the size
+(:mod:`feeds.catalog.ordering`) and sorts them: its cost follows the number of hits, not the size
 of the archive.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from feeds.entry import Entry
+from feeds.archive.entry import Entry
 from feeds.text import lower_tokens
 
 #: Local entry numbers in a file's postings: 32-bit, packed as bytes to pickle cheaply.

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feeds.catalog import Catalog, Keys
-from feeds.countries import Country, all_countries, country_by_code, country_by_slug
+from feeds.catalog.build import Catalog, Keys
+from feeds.classify.countries import Country, all_countries, country_by_code, country_by_slug
+from feeds.classify.regions import all_regions, region_by_slug
 from feeds.errors import UnknownSelectionError
-from feeds.regions import all_regions, region_by_slug
 
 KINDS = ("country", "topic", "region")
 
