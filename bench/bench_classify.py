@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from feeds.archive.entry import Entry
-from feeds.archive.files import ArchiveLoader
+from feeds.catalog import load_catalog
 from feeds.classify.classifier import Classifier
 from feeds.text import spaced_tokens
 
@@ -32,7 +32,7 @@ BUDGET_US = 30.0
 
 
 def synthetic_entries(count: int, rng: random.Random) -> list[Entry]:
-    real = ArchiveLoader(REAL_ARCHIVE).load().entries
+    real = load_catalog(REAL_ARCHIVE).entries
     made = []
     for number in range(count):
         base = real[number % len(real)]

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from feeds.archive.entry import Tagger
-from feeds.archive.files import ArchiveLoader
+from feeds.catalog import CatalogLoader, load_catalog
 from feeds.classify.classifier import Classifier
 
 T = TypeVar("T")
@@ -59,7 +59,7 @@ def date_line(date: dt.date, shape: int) -> str:
 
 def synthetic_entries(count: int, rng: random.Random) -> list[tuple[dt.date, str]]:
     """``(date, text)`` for ``count`` distinct entries, newest first."""
-    real = ArchiveLoader(REAL_ARCHIVE).load().entries
+    real = load_catalog(REAL_ARCHIVE).entries
     span = (LAST_DAY - FIRST_DAY).days
     made: list[tuple[dt.date, str]] = []
     for number in range(count):
@@ -150,9 +150,9 @@ def measure(directory: Path, workers: int, timed: bool) -> dict[str, object]:
     tag: Tagger = TimedTagger(classifier.tags) if timed else classifier.tags
 
     # The target is for one core: workers=1 parses in this process only.
-    loader = ArchiveLoader(directory, tag=tag, workers=workers)
+    loader = CatalogLoader(directory, tagger=tag, workers=workers)
     started, cpu_started = time.perf_counter(), time.process_time()
-    archive = loader.load()
+    archive = loader.load().archive
     cold, cold_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     classify_s = tag.seconds if isinstance(tag, TimedTagger) else None
     figures: dict[str, object] = {

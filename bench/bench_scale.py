@@ -62,7 +62,7 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 def timed_load(directory: Path) -> tuple[Any, Any, float, float]:
     """(loader, catalog, wall seconds, CPU seconds of this process) of a first load."""
-    from feeds.catalog.build import CatalogLoader
+    from feeds.catalog import CatalogLoader
 
     started, cpu = time.perf_counter(), time.process_time()
     loader = CatalogLoader(directory)

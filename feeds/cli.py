@@ -36,7 +36,7 @@ def _add_archive_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from feeds.catalog.build import load_catalog
+    from feeds.catalog import load_catalog
 
     catalog = load_catalog(args.archive or default_archive_dir())
     archive = catalog.archive
@@ -50,7 +50,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from feeds.catalog.build import load_catalog
+    from feeds.catalog import load_catalog
 
     catalog = load_catalog(args.archive or default_archive_dir())
     _report_diagnostics(catalog.archive.diagnostics, sys.stderr)
@@ -71,7 +71,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_taxonomy(args: argparse.Namespace) -> int:
-    from feeds.catalog.build import load_catalog
+    from feeds.catalog import load_catalog
 
     catalog = load_catalog(args.archive or default_archive_dir())
     print("Topics:")

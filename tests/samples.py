@@ -10,7 +10,23 @@ import os
 import random
 from pathlib import Path
 
-from feeds.catalog.build import load_catalog
+from feeds.archive.entry import Diagnostic, Entry
+from feeds.archive.files import ArchiveFile, ArchiveFiles
+from feeds.catalog import load_catalog
+from feeds.catalog.build import Sources, build
+from feeds.classify.overrides import Overrides
+from feeds.classify.topics import Taxonomy
+
+
+def merge_files(
+    files: list[tuple[str, tuple[Entry, ...], tuple[Diagnostic, ...]]],
+) -> tuple[list[Entry], list[Diagnostic]]:
+    """The catalog's entries (newest first) and diagnostics when these files are read, in
+    this order, with no overrides and nothing held back: the catalog builder's merge."""
+    parts = tuple(ArchiveFile(name, entries, None, found) for name, entries, found in files)
+    sources = Sources(ArchiveFiles(parts, "v", 0), Taxonomy.packaged(), Overrides(), (), None)
+    archive = build(sources).catalog.archive
+    return list(archive.entries), list(archive.diagnostics)
 
 
 def entry_text(date: str, title: str, summary: str) -> str:

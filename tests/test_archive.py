@@ -9,9 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from samples import merge_files
 
 from feeds.archive.entry import Entry, Source
-from feeds.archive.files import Archive, ArchiveLoader, archive_files, merge_files
+from feeds.archive.files import Archive, archive_files
+from feeds.catalog import CatalogLoader
 from feeds.errors import ArchiveNotFoundError, FeedsError
 
 WriteArchive = Callable[..., Path]
@@ -25,7 +27,23 @@ APRIL_27 = "27 April, 2021\nDominican Republic starts a pilot card\nA third summ
 
 
 def load(directory: Path) -> Archive:
-    return ArchiveLoader(directory).load()
+    return CatalogLoader(directory).load().archive
+
+
+class ArchiveReader:
+    """The catalog loader's archive, loaded again and again (what the service does)."""
+
+    def __init__(self, directory: Path, tagger: CountingClassifier) -> None:
+        self.directory = directory
+        self.tagger = tagger
+        self.loader = CatalogLoader(directory, tagger=tagger)
+
+    def load(self) -> Archive:
+        return self.loader.load().archive
+
+    def forget(self) -> None:
+        """Start again with nothing parsed, as a restarted service does."""
+        self.loader = CatalogLoader(self.directory, tagger=self.tagger)
 
 
 def titles(archive: Archive) -> list[str]:
@@ -272,24 +290,24 @@ def test_decoding_warnings_name_the_file(write_archive: WriteArchive) -> None:
 def test_classify_is_applied_to_every_entry(write_archive: WriteArchive) -> None:
     directory = write_archive({"a.txt": MARCH_12 + MARCH_6})
 
-    archive = ArchiveLoader(directory, tag=CountingClassifier()).load()
+    archive = CatalogLoader(directory, tagger=CountingClassifier()).load().archive
 
     assert {(e.countries, e.topics) for e in archive.entries} == {(("MX",), ("training",))}
 
 
 @pytest.fixture
-def loaded(write_archive: WriteArchive) -> tuple[ArchiveLoader, CountingClassifier, Archive]:
+def loaded(write_archive: WriteArchive) -> tuple[ArchiveReader, CountingClassifier, Archive]:
     """A two-file archive, loaded once with a counting classifier."""
     directory = write_archive({"a.txt": MARCH_12, "b.txt": MARCH_6})
     classifier = CountingClassifier()
-    loader = ArchiveLoader(directory, tag=classifier)
+    loader = ArchiveReader(directory, classifier)
     first = loader.load()
     classifier.seen.clear()
     return loader, classifier, first
 
 
 def test_reloading_an_unchanged_archive_parses_nothing(
-    loaded: tuple[ArchiveLoader, CountingClassifier, Archive],
+    loaded: tuple[ArchiveReader, CountingClassifier, Archive],
 ) -> None:
     loader, classifier, first = loaded
 
@@ -298,7 +316,7 @@ def test_reloading_an_unchanged_archive_parses_nothing(
 
 
 def test_touching_a_file_keeps_the_entries_and_the_version(
-    loaded: tuple[ArchiveLoader, CountingClassifier, Archive],
+    loaded: tuple[ArchiveReader, CountingClassifier, Archive],
 ) -> None:
     loader, classifier, first = loaded
     path = loader.directory / "a.txt"
@@ -316,7 +334,7 @@ def test_touching_a_file_keeps_the_entries_and_the_version(
 
 
 def test_editing_a_file_reparses_only_that_file(
-    loaded: tuple[ArchiveLoader, CountingClassifier, Archive],
+    loaded: tuple[ArchiveReader, CountingClassifier, Archive],
 ) -> None:
     loader, classifier, first = loaded
     (loader.directory / "b.txt").write_text(MARCH_6 + APRIL_27, encoding="utf-8")
@@ -336,7 +354,7 @@ def test_editing_a_file_reparses_only_that_file(
 
 
 def test_removed_and_added_files_are_noticed(
-    loaded: tuple[ArchiveLoader, CountingClassifier, Archive],
+    loaded: tuple[ArchiveReader, CountingClassifier, Archive],
 ) -> None:
     loader, classifier, _first = loaded
     (loader.directory / "a.txt").unlink()
@@ -353,7 +371,7 @@ def test_removed_and_added_files_are_noticed(
 
 
 def test_forget_parses_everything_again(
-    loaded: tuple[ArchiveLoader, CountingClassifier, Archive],
+    loaded: tuple[ArchiveReader, CountingClassifier, Archive],
 ) -> None:
     loader, classifier, first = loaded
     loader.forget()
@@ -364,12 +382,16 @@ def test_forget_parses_everything_again(
 
 @pytest.mark.parametrize("data_file", ["taxonomy.toml", "overrides.toml"])
 def test_the_version_follows_the_data_files(
-    data_file: str, loaded: tuple[ArchiveLoader, CountingClassifier, Archive]
+    data_file: str, loaded: tuple[ArchiveReader, CountingClassifier, Archive]
 ) -> None:
     loader, _classifier, first = loaded
-    (loader.directory / data_file).write_text("# one\n", encoding="utf-8")
+    valid = TAXONOMY if data_file == "taxonomy.toml" else ""  # the loader parses it
+    (loader.directory / data_file).write_text("# one\n" + valid, encoding="utf-8")
     with_file = loader.load().version
-    (loader.directory / data_file).write_text("# two\n", encoding="utf-8")
+    (loader.directory / data_file).write_text("# two\n" + valid, encoding="utf-8")
 
     assert len({first.version, with_file, loader.load().version}) == 3
     assert loader.load().files == first.files
+
+
+TAXONOMY = '[[topic]]\nslug = "water"\nname = "Water"\ndescription = "W."\nterms = ["well"]\n'

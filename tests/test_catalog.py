@@ -15,8 +15,10 @@ from samples import TITLES, TODAY, RandomEditor, dated_entry
 
 import feeds.archive.files as archive_module
 import feeds.catalog.build as catalog_module
-from feeds.catalog.build import CatalogLoader, IdIndex, Query, load_catalog
-from feeds.errors import ArchiveTooLargeError
+import feeds.catalog.loader as loader_module
+from feeds.catalog import CatalogLoader, Query, load_catalog
+from feeds.catalog.indexes import IdIndex
+from feeds.errors import ArchiveTooLargeError, DataFileError
 
 SINCE = [None, dt.date(2021, 2, 20), dt.date(2021, 3, 7), dt.date(2030, 1, 1)]
 
@@ -149,12 +151,12 @@ def test_the_garbage_collector_waits_until_a_load_is_over(monkeypatch, tmp_path:
         monkeypatch.setattr(module, name, call)
 
     watched(archive_module, "parse_text")
-    watched(catalog_module, "_build")
+    watched(loader_module, "build")
     assert gc.isenabled()
 
     catalog = CatalogLoader(archive_dir).load()
 
-    assert collector_on == {"parse_text": False, "_build": False}
+    assert collector_on == {"parse_text": False, "build": False}
     assert gc.isenabled()
     assert len(catalog.entries) == 20
 
@@ -187,10 +189,7 @@ def observable(catalog) -> dict:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_every_reload_equals_a_fresh_load(tmp_path: Path, monkeypatch, seed: int) -> None:
-    builds = []
-    real_build = catalog_module._build
-    monkeypatch.setattr(catalog_module, "_build", lambda *a: builds.append(1) or real_build(*a))
+def test_every_reload_equals_a_fresh_load(tmp_path: Path, seed: int) -> None:
     editor = RandomEditor(tmp_path, seed)
     loader = CatalogLoader(tmp_path, today=lambda: TODAY)
     loader.load()
@@ -198,18 +197,16 @@ def test_every_reload_equals_a_fresh_load(tmp_path: Path, monkeypatch, seed: int
 
     for _step in range(25):
         changes.append(editor.step())
-        builds_before = len(builds)
+        builds_before = loader.builds
         reloaded = observable(loader.load())
-        updated.append(len(builds) == builds_before)
+        updated.append(loader.builds == builds_before)
         fresh = observable(CatalogLoader(tmp_path, today=lambda: TODAY).load())
         assert reloaded == fresh, changes
 
     assert sum(updated) > len(changes) // 3, list(zip(changes, updated, strict=True))
 
 
-def test_editing_one_file_updates_the_catalog_without_building_it(
-    tmp_path: Path, monkeypatch
-) -> None:
+def test_editing_one_file_updates_the_catalog_without_building_it(tmp_path: Path) -> None:
     for name, titles in (("a.txt", TITLES), ("b.txt", TITLES[:1]), ("c.txt", TITLES)):
         (tmp_path / name).write_text(
             "".join(dated_entry(TODAY, f"{title} in {name}", "Text.") for title in titles),
@@ -217,15 +214,14 @@ def test_editing_one_file_updates_the_catalog_without_building_it(
         )
     loader = CatalogLoader(tmp_path)
     first = loader.load()
-    monkeypatch.setattr(catalog_module, "_build", None)  # any build fails the test
     with (tmp_path / "b.txt").open("a", encoding="utf-8") as out:
         out.write(dated_entry(TODAY, "Police training in Mexicali, again", "More text."))
 
     edited = loader.load()
 
+    assert (loader.builds, loader.updates) == (1, 1)  # built once, then updated
     assert len(edited.entries) == len(first.entries) + 1
     assert edited.entry_at(edited.by_id[edited.entries[8].id]) is edited.entries[8]
-    monkeypatch.undo()
     assert observable(edited) == observable(CatalogLoader(tmp_path).load())
 
     # lists without an entry of b.txt are shared with the last catalog, not copied
@@ -265,3 +261,51 @@ def test_a_file_too_large_to_number_is_a_clear_error(tmp_path: Path, monkeypatch
 
     with pytest.raises(ArchiveTooLargeError, match=r"big\.txt: 3 entries in one file"):
         CatalogLoader(tmp_path).load()
+
+
+# --- The loader reads the data files beside the archive, once per load ------------------
+
+
+def test_missing_overrides_file_means_no_overrides(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(dated_entry(TODAY, TITLES[0], "Text."), encoding="utf-8")
+    problems = CatalogLoader(tmp_path).load().archive.diagnostics
+    assert problems == ()
+
+
+def test_undecodable_overrides_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(dated_entry(TODAY, TITLES[0], "Text."), encoding="utf-8")
+    (tmp_path / "overrides.toml").write_bytes(b"\xff\xfe")
+    problems = CatalogLoader(tmp_path).load().archive.diagnostics
+    assert len(problems) == 1
+    assert str(problems[0]).startswith("overrides.toml:1: error: cannot read")
+
+
+def test_undecodable_taxonomy_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(dated_entry(TODAY, TITLES[0], "Text."), encoding="utf-8")
+    (tmp_path / "taxonomy.toml").write_bytes(b"\xff\xfe")
+    with pytest.raises(DataFileError, match="cannot read"):
+        CatalogLoader(tmp_path).load()
+
+
+def test_each_data_file_is_read_once_per_load(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "a.txt").write_text(dated_entry(TODAY, TITLES[0], "Text."), encoding="utf-8")
+    (tmp_path / "overrides.toml").write_text("", encoding="utf-8")
+    (tmp_path / "taxonomy.toml").write_text(TAXONOMY, encoding="utf-8")
+    opened: list[str] = []
+    real_open = open
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(os.path.basename(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    loader = CatalogLoader(tmp_path)
+    loader.load()
+    loader.load()
+
+    assert sorted(name for name in opened if name.endswith(".toml")) == [
+        "overrides.toml", "overrides.toml", "taxonomy.toml", "taxonomy.toml"
+    ]  # fmt: skip
+
+
+TAXONOMY = '[[topic]]\nslug = "water"\nname = "Water"\ndescription = "W."\nterms = ["well"]\n'

@@ -11,7 +11,7 @@ import pytest
 from samples import COSTA_RICA, GUYANA, MEXICO, MEXICO_FEEDS, TODAY, RandomEditor
 
 from feeds.archive.entry import Entry
-from feeds.catalog.build import CatalogLoader, load_catalog
+from feeds.catalog import CatalogLoader, load_catalog
 from feeds.catalog.changes import changed_selection_paths, entry_fingerprint
 
 MakeEntry = Callable[..., Entry]

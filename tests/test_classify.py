@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feeds.archive.entry import Entry
-from feeds.archive.files import ArchiveLoader
 from feeds.archive.parsing import parse_text
+from feeds.catalog import load_catalog
 from feeds.classify.classifier import Classifier
 from feeds.classify.countries import CountryMatcher
 from feeds.classify.gazetteer import Meaning
@@ -32,7 +32,7 @@ def classifier() -> Classifier:
 
 @pytest.fixture(scope="module")
 def real_entries() -> dict[str, Entry]:
-    archive = ArchiveLoader(Path(__file__).resolve().parent.parent / "archive").load()
+    archive = load_catalog(Path(__file__).resolve().parent.parent / "archive")
     return {f"{entry.date.isoformat()} {entry.title}": entry for entry in archive.entries}
 
 
@@ -102,7 +102,7 @@ def test_classifier_uses_the_given_taxonomy_and_matcher(
         encoding="utf-8",
     )
     matcher = CountryMatcher({("Atlantis",): Meaning(frozenset({"AT"}))})
-    classifier = Classifier(Taxonomy.load(path), matcher)
+    classifier = Classifier(Taxonomy.parse(path.read_text(encoding="utf-8")), matcher)
     entry = classifier.classify(make_entry(title="Wells of Atlantis in Mexico", summary=()))
     assert (entry.countries, entry.topics) == (("AT",), ("water",))
 
@@ -117,5 +117,5 @@ def test_topics_ignore_case(words: list[str], rng: random.Random) -> None:
         rng.choice([w.lower(), w.title(), w.upper(), w.swapcase().title().swapcase()])
         for w in words
     )
-    taxonomy = Taxonomy.load()
+    taxonomy = Taxonomy.packaged()
     assert taxonomy.match(spelled, spelled) == taxonomy.match(spelled.lower(), spelled.lower())

@@ -18,7 +18,7 @@ import pytest
 from liveserver import HOST, app_environ, free_port, get, start_app, stop, wait_until_serving
 from loopback import Answer, RecordingHandler, ScriptedServer, smtp_server
 
-from feeds.catalog.build import Catalog, load_catalog
+from feeds.catalog import Catalog, load_catalog
 from feeds.catalog.selection import ALL, resolve, selection_keys
 from feeds.cli import main
 

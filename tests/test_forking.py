@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from feeds.archive.entry import Diagnostic, Entry, Source
-from feeds.archive.files import ArchiveLoader
 from feeds.archive.forking import ForkedJobError, _Claims, dataclass_reducers, fork_each
-from feeds.catalog.search import file_postings
+from feeds.catalog import CatalogLoader
 from feeds.classify.classifier import Classifier
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -131,9 +130,8 @@ def test_a_forked_load_equals_a_sequential_one(real_archive_dir: Path, tmp_path:
     tag = Classifier().tags
 
     def load(workers: int) -> object:
-        loader = ArchiveLoader(archive_dir, tag=tag, index_file=file_postings,
-                               workers=workers, parallel_min_bytes=0)  # fmt: skip
-        return loader.load()
+        loader = CatalogLoader(archive_dir, tagger=tag, workers=workers, parallel_min_bytes=0)
+        return loader.load().archive
 
     sequential, forked = load(1), load(2)
 

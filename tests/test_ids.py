@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.archive.files import ArchiveLoader
 from feeds.archive.ids import (
     DEFAULT_TAG_AUTHORITY,
     entry_guid,
@@ -25,6 +24,7 @@ from feeds.archive.ids import (
     title_key,
 )
 from feeds.archive.parsing import parse_text
+from feeds.catalog import load_catalog
 
 WriteArchive = Callable[..., Path]
 DAY = dt.date(2021, 3, 12)
@@ -183,7 +183,7 @@ ORIGINAL_GUIDS = {e.title: e.guid for e in parse_text(ENTRY + "\n" + OTHER, "202
 
 
 def guids_by_title(directory: Path, tag_authority: str = DEFAULT_TAG_AUTHORITY) -> dict[str, str]:
-    archive = ArchiveLoader(directory, tag_authority=tag_authority).load()
+    archive = load_catalog(directory, tag_authority=tag_authority).archive
     return {entry.title: entry.guid for entry in archive.entries}
 
 
@@ -254,8 +254,8 @@ def test_guid_uses_the_configured_authority(write_archive: WriteArchive) -> None
 def test_guids_are_the_same_in_a_new_process(real_archive_dir: Path) -> None:
     # A fresh interpreter with another hash seed stands in for a restart on another machine.
     code = (
-        "import sys; from pathlib import Path; from feeds.archive.files import ArchiveLoader; "
-        "print('\\n'.join(e.guid for e in ArchiveLoader(Path(sys.argv[1])).load().entries))"
+        "import sys; from pathlib import Path; from feeds.catalog import load_catalog; "
+        "print('\\n'.join(e.guid for e in load_catalog(Path(sys.argv[1])).entries))"
     )
     runs = [
         subprocess.run(
@@ -268,12 +268,12 @@ def test_guids_are_the_same_in_a_new_process(real_archive_dir: Path) -> None:
         for seed in ("1", "2")
     ]
 
-    in_process = [e.guid for e in ArchiveLoader(real_archive_dir).load().entries]
+    in_process = [e.guid for e in load_catalog(real_archive_dir).entries]
     assert runs == [in_process, in_process]
 
 
 def test_real_archive_ids_are_unique_and_url_safe(real_archive_dir: Path) -> None:
-    entries = ArchiveLoader(real_archive_dir).load().entries
+    entries = load_catalog(real_archive_dir).entries
 
     ids = [entry.id for entry in entries]
     assert len(ids) == len(set(ids)) == 20

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from feeds.archive.entry import Entry
-from feeds.classify.overrides import Overrides, load_overrides, overridden, override_problems
+from feeds.classify.overrides import Overrides, overridden, override_problems, parse_overrides
 from feeds.classify.topics import Taxonomy
 
 MakeEntry = Callable[..., Entry]
@@ -23,9 +23,7 @@ def entry(make_entry: MakeEntry) -> Entry:
 
 
 def load(tmp_path: Path, text: str) -> tuple[Overrides, list[str]]:
-    path = tmp_path / "overrides.toml"
-    path.write_text(text, encoding="utf-8")
-    overrides, problems = load_overrides(path, "overrides.toml")
+    overrides, problems = parse_overrides(text, "overrides.toml")
     return overrides, [str(problem) for problem in problems]
 
 
@@ -33,17 +31,12 @@ def apply(tmp_path: Path, text: str, entry: Entry) -> tuple[Entry, list[str]]:
     """``entry`` with the overrides of ``text``, and what they name that does not exist."""
     overrides, problems = load(tmp_path, text)
     assert problems == []
-    taxonomy = Taxonomy.load()
+    taxonomy = Taxonomy.packaged()
     found = override_problems(overrides, taxonomy, {entry.id}.__contains__)
     for override in overrides.items:
         if override.entry_id == entry.id:
             entry = overridden(entry, override, taxonomy)
     return entry, [str(problem) for problem in found]
-
-
-def test_missing_file_means_no_overrides(tmp_path: Path) -> None:
-    overrides, problems = load_overrides(tmp_path / "overrides.toml", "overrides.toml")
-    assert (overrides.items, problems) == ((), [])
 
 
 @pytest.mark.parametrize(
@@ -117,11 +110,3 @@ def test_bad_file(tmp_path: Path, text: str, problem: str) -> None:
     _, problems = load(tmp_path, text)
     assert len(problems) == 1
     assert problems[0].startswith(problem)
-
-
-def test_undecodable_file(tmp_path: Path) -> None:
-    path = tmp_path / "overrides.toml"
-    path.write_bytes(b"\xff\xfe")
-    _, problems = load_overrides(path, "overrides.toml")
-    assert len(problems) == 1
-    assert str(problems[0]).startswith("overrides.toml:1: error: cannot read")

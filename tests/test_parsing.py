@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from feeds.archive.entry import Entry, Source
-from feeds.archive.files import ArchiveLoader
 from feeds.archive.parsing import ParsedText, parse_text
+from feeds.catalog import load_catalog
 
 WriteArchive = Callable[..., Path]
 DATA = Path(__file__).parent / "data"
@@ -66,7 +66,7 @@ def test_golden_file(case: str, write_archive: WriteArchive) -> None:
     expected = json.loads((GOLDEN / f"{case}.json").read_text(encoding="utf-8"))
     directory = write_archive({f"{case}.txt": (GOLDEN / f"{case}.txt").read_bytes()})
 
-    archive = ArchiveLoader(directory).load()
+    archive = load_catalog(directory).archive
 
     assert [entry_record(entry) for entry in archive.entries] == expected["entries"]
     diagnostics = [str(diagnostic) for diagnostic in archive.diagnostics]

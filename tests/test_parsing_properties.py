@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from samples import merge_files
 
 from feeds.archive.dates import parse_date_line
 from feeds.archive.decoding import decode_archive_bytes
-from feeds.archive.files import merge_files
 from feeds.archive.ids import entry_slug
 from feeds.archive.parsing import ParsedText, parse_text
 

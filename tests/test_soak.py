@@ -29,7 +29,7 @@ import pytest
 from liveserver import HOST, ROOT, write_atomically
 from lxml import etree
 
-from feeds.archive.files import ArchiveLoader
+from feeds.catalog import CatalogLoader
 
 pytestmark = pytest.mark.slow
 
@@ -277,7 +277,7 @@ def run_checker(port: int, samples: list[Sample], deadline: float) -> None:
 def mutate(archive: Path, history: History, started: float, deadline: float) -> None:
     """Every second: rewrite a file, add one, remove the oldest added beyond ADDED_KEPT.
     After each step, the version and entries of the archive as it now is."""
-    loader = ArchiveLoader(archive)
+    loader = CatalogLoader(archive)
 
     def record() -> None:
         loaded = loader.load()

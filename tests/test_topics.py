@@ -31,7 +31,7 @@ SLUGS = [
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
-    return Taxonomy.load()
+    return Taxonomy.packaged()
 
 
 def test_packaged_taxonomy_has_the_sixteen_topics(taxonomy: Taxonomy) -> None:
@@ -40,7 +40,7 @@ def test_packaged_taxonomy_has_the_sixteen_topics(taxonomy: Taxonomy) -> None:
 
 
 def test_packaged_taxonomy_is_loaded_once() -> None:
-    assert Taxonomy.load() is Taxonomy.load()
+    assert Taxonomy.packaged() is Taxonomy.packaged()
 
 
 def test_by_slug(taxonomy: Taxonomy) -> None:
@@ -200,7 +200,7 @@ title_terms = ["=well"]
 
 
 def test_a_taxonomy_file_replaces_the_packaged_one(tmp_path: Path) -> None:
-    taxonomy = Taxonomy.load(write(tmp_path, GOOD))
+    taxonomy = Taxonomy.parse(GOOD)
     assert [topic.slug for topic in taxonomy.topics] == ["water"]
     assert taxonomy.match("A well", "clean waters") == {"water"}
     assert taxonomy.match("", "a well") == frozenset()
@@ -226,9 +226,4 @@ BAD = {
 @pytest.mark.parametrize(("text", "message"), BAD.values(), ids=BAD.keys())
 def test_bad_taxonomy_file(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(DataFileError, match=message.replace("[", r"\[")):
-        Taxonomy.load(write(tmp_path, text))
-
-
-def test_missing_taxonomy_file(tmp_path: Path) -> None:
-    with pytest.raises(DataFileError, match="cannot read"):
-        Taxonomy.load(tmp_path / "taxonomy.toml")
+        Taxonomy.parse(text)

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from feeds.catalog.build import CatalogLoader
+from feeds.catalog import CatalogLoader
 from webapp.settings import load_settings
 from webapp.site import make_site
 from webapp.store import CatalogStore

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask import Response, abort, redirect, request
 
-from feeds.catalog.build import Catalog
+from feeds.catalog import Catalog
 from feeds.catalog.selection import ALL, RedirectToCanonical, Selection, resolve
 from feeds.documents.feed import FeedParams, parse_params
 from feeds.errors import InvalidQueryError, UnknownSelectionError

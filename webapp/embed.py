@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from feeds.catalog.build import Catalog
+from feeds.catalog import Catalog
 from feeds.catalog.selection import ALL, RedirectToCanonical, Selection, resolve
 from feeds.documents.directory import GROUP_NAMES, listings
 from feeds.documents.feed import FeedParams, parse_params, select_page

@@ -124,7 +124,7 @@ def site_urls(app: Flask, urls: SiteUrls) -> Iterator[str]:
     Every country of ISO 3166-1 is there, those without entries too: the server answers
     their (empty) feeds, and a reader subscribed to one must not meet a 404 on the CDN.
     """
-    from feeds.catalog.build import Catalog
+    from feeds.catalog import Catalog
 
     catalog: Catalog = site().store.current()
     yield urls.home()

@@ -10,7 +10,7 @@ from typing import Any
 from dateutil import tz
 from flask import current_app, g, request
 
-from feeds.catalog.build import Catalog
+from feeds.catalog import Catalog
 from feeds.documents.feed import SiteInfo
 from feeds.urls import SiteUrls
 from webapp.caching import AnswerCache, Memo

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from feeds.catalog.build import Catalog, CatalogLoader
+from feeds.catalog import Catalog, CatalogLoader
 
 log = logging.getLogger(__name__)
 

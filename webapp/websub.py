@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from feeds.catalog.build import Catalog
+from feeds.catalog import Catalog
 from feeds.catalog.changes import changed_selection_paths
 from feeds.urls import FEED_EXTENSIONS, SiteUrls
 

@@ -6,7 +6,6 @@ size, mtime or inode changed, so a reload costs in proportion to what changed.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +22,10 @@ from feeds.errors import ArchiveNotFoundError
 #: Files in the archive directory that are not press releases.
 OVERRIDES_FILE = "overrides.toml"
 TAXONOMY_FILE = "taxonomy.toml"
+#: In the order their bytes enter the archive's version.
+DATA_FILES = (OVERRIDES_FILE, TAXONOMY_FILE)
+#: Below this many bytes to parse, forking costs more than it saves.
+PARALLEL_MIN_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,30 +118,15 @@ class ArchiveLoader:
     #: Processes to parse in; ``None``: one per usable core.
     workers: int | None = None
     #: Below this many bytes to parse, forking costs more than it saves.
-    parallel_min_bytes: int = 4 * 2**20
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES
     _files: dict[str, _FileResult] = field(default_factory=dict, repr=False)
-    _last: Archive | None = field(default=None, repr=False)
 
-    def load(self) -> Archive:
-        """Read the directory now, merged: every entry once, newest first.
+    def read(self, data_files: Sequence[DataFile] = ()) -> ArchiveFiles:
+        """Read the directory now, each file on its own (parsing only what changed).
 
-        Raises :class:`ArchiveNotFoundError` if there is no archive.
+        ``data_files`` (read by :func:`read_data_files`) count in the version and the
+        modification time: they change what the archive publishes.
         """
-        files = self.read()
-        last = self._last
-        if last is not None and last.version == files.version:  # nothing to merge again
-            modified = files.modified
-            self._last = last if last.modified == modified else replace(last, modified=modified)
-            return self._last
-        entries, diagnostics = merge_files(
-            (part.name, part.entries, part.diagnostics) for part in files.parts
-        )
-        self._last = Archive(tuple(entries), tuple(diagnostics), files.version, files.names,
-                             files.modified, files.parts)  # fmt: skip
-        return self._last
-
-    def read(self) -> ArchiveFiles:
-        """Read the directory now, each file on its own (parsing only what changed)."""
         paths = archive_files(self.directory)
         found: dict[str, _FileResult | None] = {}
         pending: list[_Pending] = []
@@ -154,14 +142,13 @@ class ArchiveLoader:
                 found[relative] = parsed
         results = {name: r for name, r in found.items() if r is not None}
         self._files = results
-        version, data_modified = _version(results, self.directory)
+        version, data_modified = _version(results, self.directory, data_files)
         modified = max([r.signature[0] // 10**9 for r in results.values()] + [data_modified])
         return ArchiveFiles(tuple(r.part for r in results.values()), version, modified)
 
     def forget(self) -> None:
         """Drop every cached parse, e.g. after the taxonomy changed."""
         self._files.clear()
-        self._last = None
 
     def _check(self, relative: str, path: str) -> _FileResult | _Pending | None:
         """The cached result if the file is unchanged, else what is left to parse."""
@@ -249,30 +236,12 @@ def _display_name(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def merge_files(
-    files: Iterable[tuple[str, tuple[Entry, ...], tuple[Diagnostic, ...]]],
-) -> tuple[list[Entry], list[Diagnostic]]:
-    """Join per-file results: drop repeated entries (same id), sort newest first."""
-    files = list(files)
-    repeats = repeated_entries((name, entries) for name, entries, _diagnostics in files)
-    kept: list[Entry] = []
-    diagnostics: list[Diagnostic] = []
-    for name, entries, file_diagnostics in files:
-        numbers, warnings = repeats.get(name, ((), ()))
-        diagnostics += file_diagnostics
-        diagnostics += warnings
-        dropped = frozenset(numbers)
-        kept += [entry for n, entry in enumerate(entries) if n not in dropped]
-    kept.sort(key=_by_date, reverse=True)  # stable even reversed: ties keep archive order
-    return kept, diagnostics
-
-
 def repeated_entries(
     files: Iterable[tuple[str, Sequence[Entry]]],
 ) -> dict[str, tuple[tuple[int, ...], tuple[Diagnostic, ...]]]:
     """The entries whose id (same date and title) an earlier one already has, in reading
     order: for each file that has some, their numbers in the file and a warning for each.
-    The first stays; the catalog and :func:`merge_files` both keep to this rule."""
+    The first stays (:func:`feeds.catalog.build.list_file` drops the others)."""
     first: dict[str, Entry] = {}
     found = {}
     for name, entries in files:
@@ -291,10 +260,6 @@ def repeated_entries(
     return found
 
 
-def _by_date(entry: Entry) -> dt.date:
-    return entry.date
-
-
 def _duplicate_warning(entry: Entry, first: Entry) -> Diagnostic:
     differs = "" if entry.summary == first.summary else "; the summaries differ, the first is kept"
     return warning(
@@ -304,17 +269,45 @@ def _duplicate_warning(entry: Entry, first: Entry) -> Diagnostic:
     )
 
 
-def _version(results: dict[str, _FileResult], directory: Path) -> tuple[str, int]:
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """One of the editable data files beside the archive, as read for one load."""
+
+    name: str
+    #: Its bytes; ``None`` when it could not be read (``problem`` says why).
+    data: bytes | None
+    #: Modification time, Unix seconds.
+    modified: int
+    problem: str = ""
+
+
+def read_data_files(directory: Path) -> dict[str, DataFile]:
+    """``overrides.toml`` and ``taxonomy.toml`` of the archive, those that exist, read once
+    for a whole load: the catalog parses their text, the version hashes their bytes."""
+    found = {}
+    for name in DATA_FILES:
+        path = directory / name
+        try:
+            modified = int(path.stat().st_mtime)
+        except OSError:
+            continue
+        try:
+            found[name] = DataFile(name, _read_bytes(os.fspath(path)), modified)
+        except OSError as exc:
+            found[name] = DataFile(name, None, modified, f"cannot read: {exc}")
+    return found
+
+
+def _version(
+    results: dict[str, _FileResult], directory: Path, data_files: Sequence[DataFile]
+) -> tuple[str, int]:
     """Hash of every file's content and the data files, and the data files' newest mtime."""
     digest = hashlib.sha256()
     for name, result in results.items():
         digest.update(f"{name}\0{result.digest}\0".encode())
     modified = int(directory.stat().st_mtime)  # a deleted file changes only this
-    for data_file in (OVERRIDES_FILE, TAXONOMY_FILE):
-        path = directory / data_file
-        try:
-            digest.update(data_file.encode() + path.read_bytes())
-            modified = max(modified, int(path.stat().st_mtime))
-        except OSError:
-            pass
+    for data_file in data_files:
+        if data_file.data is not None:
+            digest.update(data_file.name.encode() + data_file.data)
+        modified = max(modified, data_file.modified)
     return digest.hexdigest()[:16], modified

@@ -17,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from feeds.archive.entry import Entry
-from feeds.catalog.build import Catalog, CatalogChanges, Keys, indexed_under
+from feeds.catalog.indexes import Keys
+from feeds.catalog.model import Catalog, CatalogChanges, indexed_under
 from feeds.catalog.selection import ALL, Selection, resolve, selection_keys
 from feeds.classify.countries import country_by_code
 from feeds.classify.regions import all_regions

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feeds.catalog.build import Catalog, Keys
+from feeds.catalog.indexes import Keys
+from feeds.catalog.model import Catalog
 from feeds.classify.countries import Country, all_countries, country_by_code, country_by_slug
 from feeds.classify.regions import all_regions, region_by_slug
 from feeds.errors import UnknownSelectionError

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from feeds.catalog.build import Catalog, Keys
+from feeds.catalog.indexes import Keys
+from feeds.catalog.model import Catalog
 from feeds.catalog.ordering import date_of
 
 

@@ -23,7 +23,7 @@ class Classifier:
     def __init__(
         self, taxonomy: Taxonomy | None = None, countries: CountryMatcher | None = None
     ) -> None:
-        self.taxonomy = taxonomy or Taxonomy.load()
+        self.taxonomy = taxonomy or Taxonomy.packaged()
         self.countries = countries or CountryMatcher.default()
         # One tuple per distinct set of tags, shared by every entry that has it: a few
         # thousand tuples instead of two per entry, in memory and through forking's pipe.

@@ -17,7 +17,6 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from feeds.archive.entry import Diagnostic, Entry, error
@@ -62,15 +61,10 @@ class Overrides:
     items: tuple[Override, ...] = ()
 
 
-def load_overrides(path: Path, display_path: str) -> tuple[Overrides, list[Diagnostic]]:
-    """The overrides in ``path`` and the problems found; a missing file means none."""
+def parse_overrides(text: str, display_path: str) -> tuple[Overrides, list[Diagnostic]]:
+    """The overrides written in ``text`` (the file shown as ``display_path``), and the
+    problems found."""
     empty = Overrides(display_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return empty, []
-    except (OSError, UnicodeDecodeError) as exc:
-        return empty, [error(display_path, 1, f"cannot read overrides: {exc}")]
     data, message, line = parse_toml(text)
     if message:
         return empty, [error(display_path, line, message)]

@@ -16,7 +16,7 @@ from typing import Any
 from feeds.classify.phrases import BOUNDARY, PhraseIndex, spaced
 from feeds.errors import DataFileError, UnknownSelectionError
 from feeds.text import lower_tokens, slugify, spaced_tokens
-from feeds.tomlfile import line_of, read_toml
+from feeds.tomlfile import line_of, parse_toml
 
 _TAXONOMY_FILE = Path(__file__).parent / "data" / "taxonomy.toml"
 _RULE_KINDS = ("terms", "hints", "title_terms")
@@ -99,9 +99,15 @@ class Taxonomy:
         )
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Taxonomy:
-        """The taxonomy in ``path``, or the packaged one; a bad file raises DataFileError."""
-        return _packaged() if path is None else _parse(path)
+    def packaged(cls) -> Taxonomy:
+        """The taxonomy that ships with the package (``feeds/classify/data/taxonomy.toml``)."""
+        return _packaged()
+
+    @classmethod
+    def parse(cls, text: str, shown: str = "taxonomy.toml") -> Taxonomy:
+        """The taxonomy written in ``text`` (a ``taxonomy.toml`` shown as ``shown`` in
+        errors); a bad one raises :class:`DataFileError` with its line."""
+        return _parse(text, shown)
 
     def by_slug(self, slug: str) -> Topic:
         """The topic called ``slug``; :class:`UnknownSelectionError` if there is none."""
@@ -153,11 +159,13 @@ def _points(by_slug: dict[str, tuple[int, int]], where: int) -> _Points:
 
 @cache
 def _packaged() -> Taxonomy:
-    return _parse(_TAXONOMY_FILE)
+    return _parse(_TAXONOMY_FILE.read_text(encoding="utf-8"), str(_TAXONOMY_FILE))
 
 
-def _parse(path: Path) -> Taxonomy:
-    data, text = read_toml(path)
+def _parse(text: str, path: str) -> Taxonomy:
+    data, message, line = parse_toml(text)
+    if message:
+        raise DataFileError(f"{path}:{line}: {message}")
     unknown = set(data) - _FILE_KEYS
     if unknown:
         key = sorted(unknown)[0]

@@ -7,7 +7,7 @@ same feed, without the app fetching its own feeds over HTTP.
 
 from __future__ import annotations
 
-from feeds.catalog.build import Catalog
+from feeds.catalog.model import Catalog
 from feeds.catalog.selection import Selection, selection_keys
 from feeds.digest.compose import default_subject, select_new
 from feeds.digest.model import Digest, DigestItem, FeedSection, Window

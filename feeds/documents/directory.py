@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feeds.catalog.build import Catalog
+from feeds.catalog.model import Catalog
 from feeds.catalog.selection import ALL, Selection, resolve, selection_keys
 from feeds.classify.countries import country_by_code
 from feeds.classify.regions import all_regions

@@ -16,7 +16,7 @@ from dateutil import tz
 
 from feeds.archive.entry import Entry
 from feeds.archive.ids import tag_uri
-from feeds.catalog.build import Catalog, Query
+from feeds.catalog.model import Catalog, Query
 from feeds.catalog.search import query_words
 from feeds.catalog.selection import Selection, selection_keys
 from feeds.classify.countries import country_by_code, country_by_slug

@@ -1,0 +1,157 @@
+"""Loads the catalog of one archive directory, again and again: the catalog's only I/O.
+
+Each load reads the data files beside the archive once (:func:`read_data_files`), hands
+their text to pure parsers (:meth:`Taxonomy.parse`, :func:`parse_overrides`), reads the
+archive files that changed (:class:`ArchiveLoader`), and builds the catalog or updates
+the last one (:mod:`feeds.catalog.build`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from feeds.archive.entry import Diagnostic, Tagger, error
+from feeds.archive.files import (
+    OVERRIDES_FILE,
+    PARALLEL_MIN_BYTES,
+    TAXONOMY_FILE,
+    ArchiveLoader,
+    DataFile,
+    read_data_files,
+)
+from feeds.archive.forking import collector_paused
+from feeds.archive.ids import DEFAULT_TAG_AUTHORITY
+from feeds.catalog.build import BuildAfresh, Built, Sources, build, same_day_for, update
+from feeds.catalog.model import Catalog
+from feeds.catalog.search import file_postings
+from feeds.classify.classifier import Classifier
+from feeds.classify.overrides import Overrides, parse_overrides
+from feeds.classify.topics import Taxonomy
+from feeds.errors import DataFileError
+
+
+@dataclass
+class CatalogLoader:
+    """Loads the catalog of ``directory``, re-reading only what changed.
+
+    A ``taxonomy.toml`` in the archive directory replaces the packaged taxonomy; when it
+    changes, every entry is classified again. ``overrides.toml`` is applied after merging.
+    When a few files changed, the last catalog is updated rather than built again:
+    :attr:`builds` and :attr:`updates` count which happened.
+    """
+
+    directory: Path
+    tag_authority: str = DEFAULT_TAG_AUTHORITY
+    #: Today's date where the newsroom is; entries dated later are held back until then
+    #: (an embargo, or a typo: either way not news yet). ``None``: publish everything.
+    today: Callable[[], dt.date] | None = None
+    #: Tags each newly parsed entry; ``None``: the taxonomy's :class:`Classifier`.
+    tagger: Tagger | None = None
+    #: Processes to parse in (:class:`ArchiveLoader`); ``None``: one per usable core.
+    workers: int | None = None
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES
+    #: Catalogs built from scratch, and catalogs updated from the last one.
+    builds: int = 0
+    updates: int = 0
+    _taxonomy: tuple[bytes | None, Taxonomy] | None = field(default=None, repr=False)
+    _overrides: tuple[bytes | None, Overrides, tuple[Diagnostic, ...]] | None = field(
+        default=None, repr=False
+    )
+    _archive: ArchiveLoader | None = field(default=None, repr=False)
+    #: The last catalog made, and what updating it needs.
+    _built: Built | None = field(default=None, repr=False)
+
+    def load(self) -> Catalog:
+        """The catalog of the directory as it is now (the last one if nothing changed).
+
+        The garbage collector waits until the end: were it to run between parsing and
+        indexing, it would scan every new object once more (0.2 s at 200,000 entries).
+        """
+        with collector_paused():
+            return self._load()
+
+    def _load(self) -> Catalog:
+        data = read_data_files(self.directory)
+        taxonomy = self._current_taxonomy(data.get(TAXONOMY_FILE))
+        if self._archive is None:
+            self._archive = ArchiveLoader(
+                self.directory,
+                tag_authority=self.tag_authority,
+                tag=self.tagger or Classifier(taxonomy=taxonomy).tags,
+                index_file=file_postings,
+                workers=self.workers,
+                parallel_min_bytes=self.parallel_min_bytes,
+            )
+        files = self._archive.read(list(data.values()))
+        today = self.today() if self.today else None
+        last = self._built
+        unchanged = last is not None and last.sources.files.version == files.version
+        if last is not None and unchanged and same_day_for(last, today):
+            if last.sources.files.modified != files.modified:  # a touched file: its time
+                archive = replace(last.catalog.archive, modified=files.modified)
+                last = replace(last, sources=replace(last.sources, files=files),
+                               catalog=replace(last.catalog, archive=archive))  # fmt: skip
+                self._built = last
+            return last.catalog
+        overrides, problems = self._current_overrides(data.get(OVERRIDES_FILE))
+        sources = Sources(files, taxonomy, overrides, problems, today)
+        try:
+            if last is None:
+                raise BuildAfresh
+            built = update(last, sources)
+            self.updates += 1
+        except BuildAfresh:
+            built = build(sources)
+            self.builds += 1
+        self._built = built
+        return built.catalog
+
+    def _current_taxonomy(self, data_file: DataFile | None) -> Taxonomy:
+        """The taxonomy of ``taxonomy.toml`` (parsed again only when its bytes changed),
+        else the packaged one. A new taxonomy means classifying every entry again."""
+        data = None if data_file is None else data_file.data
+        if data_file is not None and data is None:
+            raise DataFileError(f"{TAXONOMY_FILE}: {data_file.problem}")
+        if self._taxonomy is None or self._taxonomy[0] != data:
+            taxonomy = Taxonomy.packaged() if data is None else Taxonomy.parse(
+                _text(data, TAXONOMY_FILE), TAXONOMY_FILE
+            )  # fmt: skip
+            self._taxonomy = (data, taxonomy)
+            self._archive = None
+            self._built = None
+        return self._taxonomy[1]
+
+    def _current_overrides(
+        self, data_file: DataFile | None
+    ) -> tuple[Overrides, tuple[Diagnostic, ...]]:
+        """The overrides of ``overrides.toml`` and its problems; none if it is absent."""
+        data = None if data_file is None else data_file.data
+        if self._overrides is None or self._overrides[0] != data:
+            if data_file is None:
+                overrides, problems = Overrides(OVERRIDES_FILE), []
+            elif data is None:
+                overrides = Overrides(OVERRIDES_FILE)
+                problems = [error(OVERRIDES_FILE, 1, f"cannot read overrides: {data_file.problem}")]
+            else:
+                try:
+                    overrides, problems = parse_overrides(data.decode("utf-8"), OVERRIDES_FILE)
+                except UnicodeDecodeError as exc:
+                    overrides = Overrides(OVERRIDES_FILE)
+                    problems = [error(OVERRIDES_FILE, 1, f"cannot read overrides: {exc}")]
+            self._overrides = (data, overrides, tuple(problems))
+        return self._overrides[1], self._overrides[2]
+
+
+def _text(data: bytes, shown: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{shown}: cannot read: {exc}") from exc
+
+
+def load_catalog(directory: Path, *, tag_authority: str = DEFAULT_TAG_AUTHORITY) -> Catalog:
+    """Load and index ``directory`` once."""
+    return CatalogLoader(directory, tag_authority=tag_authority).load()
