@@ -45,3 +45,19 @@ class DigestStateError(DigestError, ValueError):
 
 class DigestConfigError(FeedsError, ValueError):
     """Digest options or a digest configuration file that cannot be used (exit 2)."""
+
+
+class SubscriptionError(FeedsError):
+    """Root of the e-mail subscriptions' errors (issue 16)."""
+
+
+class SubscriptionConfigError(SubscriptionError, ValueError):
+    """A subscription setting (database URL, SMTP URL, sender, secret key) that cannot be used."""
+
+
+class InvalidSignUpError(SubscriptionError, ValueError):
+    """A sign-up or manage form that asks for something impossible (the message says what)."""
+
+
+class BadLinkError(SubscriptionError, ValueError):
+    """A signed link that was altered, has expired, or was already used."""

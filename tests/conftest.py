@@ -202,3 +202,7 @@ def serve_archive() -> Iterator[Callable[..., str]]:
     ``feeds serve``, for tests that need their own settings; stopped after the test."""
     with contextlib.ExitStack() as stack:
         yield lambda archive, **settings: stack.enter_context(serving(archive, **settings))
+
+
+# --- PostgreSQL and SQLite subscriber databases (issue 16; see pgcluster.py) ---
+from pgcluster import database_url, postgres_cluster  # noqa: E402, F401
