@@ -104,7 +104,7 @@ def reload_figures(archives: dict[str, Path], edits: int) -> dict[str, dict[str,
 
 def build_times(catalogs: dict[str, Any], builds: int) -> dict[str, dict[str, float]]:
     """Median milliseconds to build each 20-item feed, per catalog, interleaved."""
-    from feeds.documents.feed import build_feed, parse_params
+    from feeds.documents.feed import FeedRequest, build_feed, parse_params
 
     site, urls = site_and_urls()
     feeds = feed_requests(catalogs["large"])
@@ -116,7 +116,7 @@ def build_times(catalogs: dict[str, Any], builds: int) -> dict[str, dict[str, fl
             for size, catalog in catalogs.items():
                 params = parse_params(args, catalog, default_limit=20, max_limit=100)
                 started = time.perf_counter()
-                build_feed(catalog, selection, params, "atom", site, urls, default_limit=20)
+                build_feed(FeedRequest(catalog, selection, params, site, urls, 20), "atom")
                 samples[name][size].append((time.perf_counter() - started) * 1000)
     return {
         name: {size: statistics.median(values) for size, values in by_size.items()}
@@ -153,7 +153,7 @@ def site_and_urls() -> tuple[Any, Any]:
 def search_times(catalog: Any, runs: int = 5) -> dict[str, tuple[float, int]]:
     """Per query: median milliseconds to build the 20-item feed of its hits, and hits."""
     from feeds.catalog.selection import ALL
-    from feeds.documents.feed import build_feed, parse_params, select_page
+    from feeds.documents.feed import FeedRequest, build_feed, parse_params, select_page
 
     site, urls = site_and_urls()
     figures = {}
@@ -162,7 +162,7 @@ def search_times(catalog: Any, runs: int = 5) -> dict[str, tuple[float, int]]:
         times = []
         for _run in range(runs):
             started = time.perf_counter()
-            build_feed(catalog, ALL, params, "atom", site, urls, default_limit=20)
+            build_feed(FeedRequest(catalog, ALL, params, site, urls, 20), "atom")
             times.append((time.perf_counter() - started) * 1000)
         figures[query] = (statistics.median(times), select_page(catalog, ALL, params).total)
     return figures

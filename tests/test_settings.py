@@ -43,7 +43,7 @@ def test_defaults_without_environment():
         ("LANGUAGE", "es-MX", "es-MX"),
         ("TRUSTED_PROXIES", "2", 2),
         ("RELOAD_SECONDS", "0", 0),
-        ("RESPONSE_CACHE_ENTRIES", "0", 0),
+        ("RESPONSE_CACHE_BYTES", "0", 0),
         ("WEBSUB_HUB", "https://hub.example.net/", "https://hub.example.net/"),
     ],
 )
@@ -85,7 +85,7 @@ def test_variables_without_the_prefix_are_ignored():
         ("TRUSTED_PROXIES", "-1"),
         ("TRUSTED_PROXIES", "yes"),
         ("RELOAD_SECONDS", "-60"),
-        ("RESPONSE_CACHE_ENTRIES", "-1"),
+        ("RESPONSE_CACHE_BYTES", "-1"),
         ("TIMEZONE", "Mars/Olympus_Mons"),
         ("TIMEZONE", ""),
         ("TIMEZONE", "/etc/passwd"),

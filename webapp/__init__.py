@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
 from feeds.catalog import CatalogLoader
+from webapp.fastpath import FastPath
 from webapp.settings import load_settings
 from webapp.site import make_site
 from webapp.store import CatalogStore
@@ -28,10 +29,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(load_settings(overrides=config))
     trusted = app.config["FEEDS_TRUSTED_PROXIES"]
-    if trusted:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
-        )
     zone = tz.gettz(app.config["FEEDS_TIMEZONE"])
     loader = CatalogLoader(
         Path(app.config["FEEDS_ARCHIVE"]),
@@ -40,6 +37,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     store = CatalogStore(loader, app.config["FEEDS_RELOAD_SECONDS"])
     app.extensions["feeds"] = make_site(app.config, store)
+    # A document answered before is answered again below Flask's dispatch (issue 19),
+    # after ProxyFix has applied the trusted X-Forwarded-* headers that its links follow.
+    app.wsgi_app = FastPath(app.wsgi_app, app.extensions["feeds"])  # type: ignore[method-assign]
+    if trusted:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
+        )
 
     from webapp import embed, feed_views, pages
     from webapp.documents import answer_again

@@ -1,12 +1,13 @@
 """HTTP caching for generated documents (RFC 9110 section 13, RFC 9111).
 
-A document's strong ETag is derived from the archive version and its canonical URL, so
-a conditional request is answered 304 before anything is built, and a repeated request
-is served from an in-memory LRU of finished bodies (identity and gzip).
+Validators follow the document, not the archive (issue 14): the strong ETag is a hash
+of the document's bytes, so it changes exactly when they do, and Last-Modified is the
+newest change among the document's own entries (see :mod:`webapp.documents`).
 
-The LRU keeps, per (archive version, canonical URL), the validators with their header
-values already formatted, so answering again (200 or 304) hashes, parses and formats
-nothing (issue 7: a repeated request must cost about what serving a file costs).
+The :class:`AnswerCache` keeps, per canonical URL, the finished bodies (identity and
+gzip) of one archive version with their validators' header values already formatted,
+bounded in bytes per worker (``FEEDS_RESPONSE_CACHE_BYTES``). It also keeps the status
+and headers each answer was sent with, which :mod:`webapp.fastpath` replays below Flask.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Response
-from werkzeug.http import http_date, is_resource_modified, parse_accept_header
+from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
+
+#: What one cached answer costs beside its two bodies: the key, the validators, the
+#: objects and up to four replayed header lists (200 and 304, identity and gzip).
+ANSWER_OVERHEAD_BYTES = 4096
+
+#: The outcome of evaluating a request's preconditions (RFC 9110 section 13.2.2).
+SEND, NOT_MODIFIED, PRECONDITION_FAILED = 200, 304, 412
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,53 +63,73 @@ class Validators:
             object.__setattr__(self, name, value)
 
 
+#: (status code, gzipped) → the WSGI status line and headers as the app sent them.
+Replies = dict[tuple[int, bool], tuple[str, list[tuple[str, str]]]]
+
+
 @dataclass(slots=True)
 class Answer:
-    """What the cache holds for one document of one archive version."""
+    """One document of one archive version, as the cache holds it."""
 
+    version: str
     validators: Validators
-    document: Document | None = None
+    document: Document
+    replies: Replies = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Bytes charged against the cache's bound."""
+        return len(self.document.body) + len(self.document.gzipped) + ANSWER_OVERHEAD_BYTES
 
 
 class AnswerCache:
-    """A small thread-safe LRU: (archive version, canonical key) → :class:`Answer`."""
+    """A thread-safe LRU, canonical key → :class:`Answer`, bounded in bytes.
 
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._items: OrderedDict[tuple[str, str], Answer] = OrderedDict()
+    One answer per key: a new archive version's answer replaces the old one, which is
+    still found by :meth:`previous` until then (its validators are compared with the
+    new document's). ``max_bytes`` 0 keeps nothing.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
-    def answer(self, version: str, key: str, validators: Callable[[], Validators]) -> Answer:
-        """The cached answer, or a new one (without a document yet) remembered from now."""
-        found = self.find(version, key)
-        if found is not None:
-            return found
-        cache_key = (version, key)
-        made = Answer(validators())
-        if self.max_entries:
-            with self._lock:
-                made = self._items.setdefault(cache_key, made)
-                while len(self._items) > self.max_entries:
-                    self._items.popitem(last=False)
-        return made
+    def __len__(self) -> int:
+        return len(self._items)
 
-    def find(self, version: str, key: str) -> Answer | None:
-        """The cached answer, if there is one; creates nothing."""
-        cache_key = (version, key)
-        found = self._items.get(cache_key)  # each OrderedDict call is atomic: no lock to read
-        if found is not None:
-            with contextlib.suppress(KeyError):  # evicted by another thread meanwhile
-                self._items.move_to_end(cache_key)
+    def find(self, key: str, version: str) -> Answer | None:
+        """The answer for ``key`` in this archive version, if cached (counts a hit)."""
+        found = self._items.get(key)  # each OrderedDict call is atomic: no lock to read
+        if found is None or found.version != version:
+            return None
+        self.hits += 1
+        with contextlib.suppress(KeyError):  # evicted by another thread meanwhile
+            self._items.move_to_end(key)
         return found
 
-    def document(self, answer: Answer, build: Callable[[], Document]) -> Document:
-        """The answer's document, built now if it has none (two racing requests both build)."""
-        found = answer.document
-        if found is None:
-            found = build()
-            if self.max_entries:
-                answer.document = found  # one reference assignment: readers see None or it
-        return found
+    def previous(self, key: str) -> Answer | None:
+        """The answer cached for ``key``, whatever its version."""
+        return self._items.get(key)
+
+    def put(self, key: str, answer: Answer) -> None:
+        """Remember ``answer``, evicting the least recently used beyond the bound."""
+        self.misses += 1
+        size = answer.size
+        if size > self.max_bytes:
+            return  # larger than the whole cache: answered, never kept
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self._items[key] = answer
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _key, evicted = self._items.popitem(last=False)
+                self.bytes -= evicted.size
 
 
 class Memo:
@@ -137,12 +165,9 @@ def make_document(body: bytes, content_type: str) -> Document:
     return Document(body, gzip.compress(body, compresslevel=6, mtime=0), content_type)
 
 
-def etag_for(version: str, key: str) -> str:
-    return hashlib.sha1(f"{version}\0{key}".encode()).hexdigest()[:24]
-
-
-#: What ``Response(status=304)`` starts with (werkzeug drops it from the 304 it sends).
-_HTML_TYPE = ("Content-Type", "text/html; charset=utf-8")
+def body_etag(body: bytes) -> str:
+    """The strong validator of a representation: it changes exactly when the bytes do."""
+    return hashlib.sha1(body).hexdigest()[:24]
 
 
 def accepts_gzip(environ: dict[str, Any]) -> bool:
@@ -151,27 +176,51 @@ def accepts_gzip(environ: dict[str, Any]) -> bool:
 
 @lru_cache(maxsize=256)
 def _gzip_acceptable(header: str) -> bool:
-    """Clients send a handful of distinct Accept-Encoding values: parse each once."""
-    return "gzip" in header and parse_accept_header(header)["gzip"] > 0
+    """Clients send a handful of distinct Accept-Encoding values: parse each once.
+    Content codings are case-insensitive (RFC 9110 section 8.4.1): ``GZIP`` is gzip."""
+    return "gzip" in header.lower() and parse_accept_header(header)["gzip"] > 0
 
 
-def not_modified(environ: dict[str, Any], validators: Validators, gzipped: bool) -> Response | None:
-    """A 304 when the client's copy is current, decided without building anything."""
-    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-    if_match = "HTTP_IF_MATCH" in environ
-    if if_none_match is None and not if_match and "HTTP_IF_MODIFIED_SINCE" not in environ:
-        return None  # not a conditional request
+def precondition(environ: dict[str, Any], validators: Validators, gzipped: bool) -> int:
+    """RFC 9110 section 13.2.2, for GET and HEAD: :data:`SEND`, :data:`NOT_MODIFIED`
+    or :data:`PRECONDITION_FAILED`."""
+    get = environ.get
+    if_none_match = get("HTTP_IF_NONE_MATCH")
+    if_match, if_unmodified = get("HTTP_IF_MATCH"), get("HTTP_IF_UNMODIFIED_SINCE")
     etag_header = validators.gzip_etag_header if gzipped else validators.etag_header
-    # The usual revalidation sends back exactly the ETag we sent: no parsing needed.
-    # Anything else (lists, W/, *, dates, If-Match) gets werkzeug's full comparison.
-    unchanged = if_none_match == etag_header and not if_match
-    if not unchanged and is_resource_modified(
-        environ, etag=_etag(validators.etag, gzipped), last_modified=validators.last_modified
-    ):
+    if if_match is None and if_unmodified is None:
+        if if_none_match == etag_header:  # the usual revalidation: no parsing needed
+            return NOT_MODIFIED
+        if if_none_match is None and "HTTP_IF_MODIFIED_SINCE" not in environ:
+            return SEND  # not a conditional request
+    etag = _etag(validators.etag, gzipped)
+    if if_match is not None:  # step 1: strong comparison; "*": we have a representation
+        tags = parse_etags(if_match)
+        if not (tags.star_tag or tags.contains(etag)):
+            return PRECONDITION_FAILED
+    elif (since := _past_date(if_unmodified)) is not None and validators.last_modified > since:
+        return PRECONDITION_FAILED  # step 2
+    if if_none_match is not None:  # step 3: weak comparison
+        tags = parse_etags(if_none_match)
+        return NOT_MODIFIED if tags.star_tag or tags.contains_weak(etag) else SEND
+    since = _past_date(get("HTTP_IF_MODIFIED_SINCE"))  # step 4
+    return NOT_MODIFIED if since is not None and validators.last_modified <= since else SEND
+
+
+def _past_date(value: str | None) -> dt.datetime | None:
+    """An HTTP-date that is not in the future (RFC 9110 section 13.1.3: a date later than
+    the server's clock is not a valid validator); anything else is ignored."""
+    date = parse_date(value)
+    if date is None or date > dt.datetime.now(dt.UTC):
         return None
-    # Headers in the order werkzeug would set them, given at once: each later
-    # ``headers[name] = value`` would scan the list again.
-    return Response(status=304, headers=[_HTML_TYPE, *_caching_headers(validators, gzipped)])
+    return date
+
+
+def not_modified_response(validators: Validators, gzipped: bool) -> Response:
+    # Headers in the order werkzeug would set them, given at once. Content-Type is what
+    # ``Response(status=304)`` starts with (werkzeug drops it from the 304 it sends).
+    headers = [("Content-Type", "text/html; charset=utf-8"), *_caching(validators, gzipped)]
+    return Response(status=NOT_MODIFIED, headers=headers)
 
 
 def document_response(document: Document, validators: Validators, gzipped: bool) -> Response:
@@ -179,7 +228,7 @@ def document_response(document: Document, validators: Validators, gzipped: bool)
     headers = [("Content-Type", document.content_type), ("Content-Length", str(len(body)))]
     if gzipped:
         headers.append(("Content-Encoding", "gzip"))
-    return Response(body, headers=[*headers, *_caching_headers(validators, gzipped)])
+    return Response(body, headers=[*headers, *_caching(validators, gzipped)])
 
 
 def _etag(etag: str, gzipped: bool) -> str:
@@ -187,7 +236,7 @@ def _etag(etag: str, gzipped: bool) -> str:
     return f"{etag}-gz" if gzipped else etag
 
 
-def _caching_headers(validators: Validators, gzipped: bool) -> list[tuple[str, str]]:
+def _caching(validators: Validators, gzipped: bool) -> list[tuple[str, str]]:
     return [
         ("ETag", validators.gzip_etag_header if gzipped else validators.etag_header),
         ("Last-Modified", validators.last_modified_header),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 
 from feeds.documents.directory import opml_document
-from feeds.documents.feed import build_feed
+from feeds.documents.feed import FeedRequest, build_feed
 from feeds.errors import InvalidQueryError
 from feeds.render import FORMATS, OPML_CONTENT_TYPE
-from webapp.documents import params_or_abort, selection_or_abort, serve
+from webapp.documents import Built, params_or_abort, selection_or_abort, serve
 from webapp.site import catalog, site, urls
 
 bp = Blueprint("feeds", __name__)
@@ -27,17 +27,10 @@ def feed(kind: str, slug: str, extension: str) -> Response:
         selection.path, extension, params.link_params(params.page, site().page_size)
     )
 
-    def build() -> tuple[bytes, str]:
-        body = build_feed(
-            current,
-            selection,
-            params,
-            extension,
-            site().info,
-            site_urls,
-            default_limit=site().page_size,
-        )
-        return body, FORMATS[extension].content_type
+    def build() -> Built:
+        asked = FeedRequest(current, selection, params, site().info, site_urls, site().page_size)
+        body = build_feed(asked, extension)
+        return body, FORMATS[extension].content_type, asked.page.entries  # its Last-Modified
 
     try:
         return serve(key, build)

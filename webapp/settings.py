@@ -31,7 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGE": "en",
     "TRUSTED_PROXIES": 0,
     "RELOAD_SECONDS": 60,
-    "RESPONSE_CACHE_ENTRIES": 2048,
+    #: Bytes of finished documents (both codings) each worker keeps (issue 14).
+    "RESPONSE_CACHE_BYTES": 64 * 2**20,
     "WEBSUB_HUB": "",
 }
 
@@ -70,7 +71,7 @@ def _validate(settings: dict[str, Any]) -> None:
             raise SettingsError(f"FEEDS_{name} must be at least 1")
     if settings["FEEDS_PAGE_SIZE"] > settings["FEEDS_MAX_PAGE_SIZE"]:
         raise SettingsError("FEEDS_PAGE_SIZE must not exceed FEEDS_MAX_PAGE_SIZE")
-    for name in ("CACHE_MAX_AGE", "TRUSTED_PROXIES", "RELOAD_SECONDS", "RESPONSE_CACHE_ENTRIES"):
+    for name in ("CACHE_MAX_AGE", "TRUSTED_PROXIES", "RELOAD_SECONDS", "RESPONSE_CACHE_BYTES"):
         if settings[f"FEEDS_{name}"] < 0:
             raise SettingsError(f"FEEDS_{name} must not be negative")
     if not settings["FEEDS_SITE_TITLE"].strip():

@@ -47,7 +47,7 @@ def make_site(settings: dict[str, Any], store: CatalogStore) -> Site:
     return Site(
         store=store,
         info=info,
-        cache=AnswerCache(settings["FEEDS_RESPONSE_CACHE_ENTRIES"]),
+        cache=AnswerCache(settings["FEEDS_RESPONSE_CACHE_BYTES"]),
         memo=Memo(MEMO_ENTRIES),
         base_url=settings["FEEDS_BASE_URL"],
         page_size=settings["FEEDS_PAGE_SIZE"],

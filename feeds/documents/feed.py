@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from dateutil import tz
 
@@ -196,40 +197,43 @@ def published_at(date: dt.date, zone: dt.tzinfo) -> dt.datetime:
     return resolved
 
 
-def build_feed(
-    catalog: Catalog,
-    selection: Selection,
-    params: FeedParams,
-    extension: str,
-    site: SiteInfo,
-    urls: SiteUrls,
-    *,
-    default_limit: int,
-) -> bytes:
+@dataclass(frozen=True)
+class FeedRequest:
+    """One feed asked for: what it selects, how, and where the answer is published."""
+
+    catalog: Catalog
+    selection: Selection
+    params: FeedParams
+    site: SiteInfo
+    urls: SiteUrls
+    #: The ``limit`` that links leave out (``FEEDS_PAGE_SIZE``).
+    default_limit: int
+
+    @cached_property
+    def page(self) -> PageOfEntries:
+        """The entries of the page asked for; raises InvalidQueryError past the last."""
+        return select_page(self.catalog, self.selection, self.params)
+
+    def link(self, extension: str, page: int) -> str:
+        """The URL of ``page`` of this feed, with this request's filters."""
+        params = self.params.link_params(page, self.default_limit)
+        return self.urls.feed(self.selection.path, extension, params)
+
+
+def build_feed(request: FeedRequest, extension: str) -> bytes:
     """The feed document, in the format named by ``extension``."""
-    page = select_page(catalog, selection, params)
-    items = [feed_item(entry, catalog, site, urls) for entry in page.entries]
-    info = feed_info(
-        catalog,
-        selection,
-        params,
-        page,
-        extension,
-        site,
-        urls,
-        items=items,
-        default_limit=default_limit,
-    )
-    return FORMATS[extension].render(info, items)
+    items = [feed_item(entry, request) for entry in request.page.entries]
+    return FORMATS[extension].render(feed_info(request, extension, items), items)
 
 
-def feed_item(entry: Entry, catalog: Catalog, site: SiteInfo, urls: SiteUrls) -> FeedItem:
+def feed_item(entry: Entry, request: FeedRequest) -> FeedItem:
+    catalog, urls = request.catalog, request.urls
     country_scheme = urls.category_scheme("country")
     topic_scheme = urls.category_scheme("topic")
     categories = [
         Category(code, country_scheme, country_by_code(code).name) for code in entry.countries
     ] + [Category(slug, topic_scheme, _topic_name(catalog, slug)) for slug in entry.topics]
-    published = published_at(entry.date, site.timezone)
+    published = published_at(entry.date, request.site.timezone)
     # Same-day entries get `updated` one second apart, in feed order: readers that sort
     # by time keep our order, and no two entries of a feed share one (W3C DuplicateUpdated).
     rank = catalog.same_day_rank(catalog.by_id[entry.id])
@@ -249,39 +253,28 @@ def _topic_name(catalog: Catalog, slug: str) -> str:
         return slug
 
 
-def feed_info(
-    catalog: Catalog,
-    selection: Selection,
-    params: FeedParams,
-    page: PageOfEntries,
-    extension: str,
-    site: SiteInfo,
-    urls: SiteUrls,
-    *,
-    items: Sequence[FeedItem],
-    default_limit: int,
-) -> FeedInfo:
-    def link(number: int) -> str:
-        return urls.feed(selection.path, extension, params.link_params(number, default_limit))
-
+def feed_info(request: FeedRequest, extension: str, items: Sequence[FeedItem]) -> FeedInfo:
+    """What the feed document says about itself: title, links, paging (RFC 5005)."""
+    page, site, selection = request.page, request.site, request.selection
     paging = Paging(
-        first=link(1),
-        previous=link(page.page - 1) if page.page > 1 else None,
-        next=link(page.page + 1) if page.page < page.pages else None,
-        last=link(page.pages),
+        first=request.link(extension, 1),
+        previous=request.link(extension, page.page - 1) if page.page > 1 else None,
+        next=request.link(extension, page.page + 1) if page.page < page.pages else None,
+        last=request.link(extension, page.pages),
     )
-    newest = items[0].modified if items else published_at(newest_date(catalog), site.timezone)
+    newest = (
+        items[0].modified if items else published_at(newest_date(request.catalog), site.timezone)
+    )
     return FeedInfo(
         title=f"{site.title} — {selection.name}",
-        subtitle=_subtitle(selection, params),
+        subtitle=_subtitle(selection, request.params),
         feed_id=tag_uri(site.tag_authority, FEED_TAG_YEAR, f"feeds/{selection.path}"),
-        self_url=link(page.page),
-        html_url=urls.page(selection.path),
+        self_url=request.link(extension, page.page),
+        html_url=request.urls.page(selection.path),
         updated=newest,
         language=site.language,
         author_name=site.author_name,
-        author_uri=urls.home(),
-        generator_uri=None,
+        author_uri=request.urls.home(),
         generator_version=site.generator_version,
         hubs=site.hubs,
         paging=paging,
