@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     from feeds.digest.cli import register as register_digest
 
     register_digest(commands)
+    from feeds.subscriptions.cli import register as register_subscribers
+
+    register_subscribers(commands)
     return parser
 
 

@@ -1,0 +1,104 @@
+"""One SMTP connection for many messages, each to one recipient, with the server's
+answer at ``RCPT`` told apart: accepted, refused for good (5xx) or for now (4xx).
+
+``feeds.digest.send`` sends one message to all-or-none of several recipients per
+connection; a send run of thousands of one-recipient messages needs the connection
+kept open and the refusals classified, so this is its own small session.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from types import TracebackType
+
+from feeds.digest.send import SmtpSettings, _open_session
+from feeds.errors import DigestSendError
+
+
+class SmtpUnavailable(DigestSendError):
+    """The server could not be reached or refused the sender: nothing was sent."""
+
+
+class SmtpUncertain(DigestSendError):
+    """The connection failed after the message began: it may have been delivered."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: int
+    text: str
+
+    @property
+    def permanent(self) -> bool:
+        return 500 <= self.code < 600
+
+
+class SmtpSession:
+    """``with SmtpSession(settings) as smtp: smtp.deliver(sender, to, data)``."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._client: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpSession:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def deliver(self, sender: str, recipient: str, data: bytes) -> Refusal | None:
+        """``None`` once the server accepted ``data`` for ``recipient``, else its refusal
+        at RCPT. Raises SmtpUnavailable (not sent) or SmtpUncertain (perhaps sent)."""
+        client = self._connected()
+        try:
+            code, reply = client.mail(sender)
+            if code != 250:
+                client.rset()
+                raise SmtpUnavailable(f"{self.settings.address} refused the sender: {code}")
+            code, reply = client.rcpt(recipient)
+            if code not in (250, 251):
+                client.rset()
+                return Refusal(code, _text(reply))
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise SmtpUnavailable(f"{self.settings.address} failed: {exc}") from exc
+        try:
+            code, reply = client.data(data)
+        except smtplib.SMTPDataError as exc:
+            # A reply to DATA or to the final dot: the server said no, nothing is sent.
+            client.rset()
+            return Refusal(exc.smtp_code, _text(exc.smtp_error))
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise SmtpUncertain(f"{self.settings.address} failed during DATA: {exc}") from exc
+        return None if code == 250 else Refusal(code, _text(reply))
+
+    def _connected(self) -> smtplib.SMTP:
+        if self._client is None:
+            try:
+                client = smtplib.SMTP(
+                    self.settings.host, self.settings.port, timeout=self.settings.timeout
+                )
+                _open_session(client, self.settings)
+            except (OSError, smtplib.SMTPException, DigestSendError) as exc:
+                raise SmtpUnavailable(
+                    f"cannot use SMTP server {self.settings.address}: {exc}"
+                ) from exc
+            self._client = client
+        return self._client
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
