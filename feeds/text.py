@@ -90,11 +90,6 @@ _SEPARATE_RUNS = "feeds.text.separate"
 codecs.register_error(_SEPARATE_RUNS, _separate_run)
 
 
-def strip_accents(text: str) -> str:
-    """``"Elías Piña"`` → ``"Elias Pina"``; keeps case and punctuation."""
-    return text.translate(_ACCENTS)
-
-
 def fold(text: str) -> str:
     """Accent- and case-insensitive form of ``text``, punctuation kept."""
     return text.translate(_ACCENTS).casefold()

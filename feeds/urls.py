@@ -54,3 +54,19 @@ class SiteUrls:
 
     def syndicate(self) -> str:
         return f"{self.base}/syndicate"
+
+    def digest(self, selection_path: str) -> str:
+        """The preview of a selection's e-mail digest: ``/digest/country/mexico``."""
+        return f"{self.base}/digest/{selection_path}"
+
+    def search(self, params: Sequence[tuple[str, str]] = ()) -> str:
+        """The search page: ``/search?q=…`` and the same filters as a feed (issue 17)."""
+        return f"{self.base}/search?{urlencode(params)}" if params else f"{self.base}/search"
+
+    def news(self, params: Sequence[tuple[str, str]] = ()) -> str:
+        """Every entry, paged: the HTML side of ``/feeds/all.atom``."""
+        return f"{self.base}/news?{urlencode(params)}" if params else f"{self.base}/news"
+
+    def site_file(self, name: str) -> str:
+        """``sitemap.xml``, ``robots.txt``, ``favicon.ico``: at the root, where crawlers look."""
+        return f"{self.base}/{name}"

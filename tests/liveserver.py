@@ -14,12 +14,14 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+#: The scripts of the environment running the tests (``.venv/bin`` under ``make``).
+BIN = Path(sys.executable).parent
 DEPLOY = ROOT / "deploy"
 NGINX = Path("/usr/sbin/nginx")
 HOST = "127.0.0.1"

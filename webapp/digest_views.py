@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from feeds.digest.compose import parse_day, window_for
+from feeds.archive.dates import parse_day
+from feeds.catalog.selection import ROUTE_KINDS
+from feeds.digest.compose import window_for
 from feeds.digest.from_catalog import catalog_digest
 from feeds.digest.message import render_html
 from feeds.digest.model import PERIODS, Window
@@ -28,16 +30,16 @@ Clock = Callable[[], dt.datetime]
 
 
 @bp.get("/digest/all", defaults={"kind": "all", "slug": ""})
-@bp.get("/digest/<any(country, topic, region):kind>/<slug>")
+@bp.get(f"/digest/<{ROUTE_KINDS}:kind>/<slug>")
 def preview(kind: str, slug: str) -> Response:
     """``?period=daily|weekly`` (default weekly) or ``?since=YYYY-MM-DD``, as the command."""
     site_urls = urls()
-    selection = selection_or_abort(kind, slug, lambda s: f"{site_urls.base}/digest/{s.path}")
+    selection = selection_or_abort(kind, slug, lambda s: site_urls.digest(s.path))
     window = _window_or_abort()
     current = catalog()
     # The window is in the key: the same URL shows other items tomorrow.
     key = (
-        f"{site_urls.base}/digest/{selection.path}"
+        f"{site_urls.digest(selection.path)}"
         f"?{window.period or 'since'}={window.start.isoformat()}..{window.end.isoformat()}"
     )
 

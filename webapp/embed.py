@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from feeds.catalog import Catalog
-from feeds.catalog.selection import ALL, RedirectToCanonical, Selection, resolve
+from feeds.catalog.selection import ALL, SELECTION_PATH, RedirectToCanonical, Selection, resolve
 from feeds.documents.directory import GROUP_NAMES, listings
 from feeds.documents.feed import FeedParams, parse_params, select_page
 from feeds.errors import InvalidQueryError, UnknownSelectionError
@@ -30,7 +30,7 @@ WIDGET_CONTENT_TYPE = "application/javascript; charset=utf-8"
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 20
 #: ``all``, ``country/mexico``…, optionally with filters: ``topic/health?q=vaccine``.
-FEED_SPEC = re.compile(r"(all|(country|topic|region)/([A-Za-z0-9-]+))(?:[?&](.*))?", re.DOTALL)
+FEED_SPEC = re.compile(rf"({SELECTION_PATH})(?:[?&](.*))?", re.DOTALL)
 FILTERS = ("q", "country", "topic", "since")
 FEED_SPEC_HELP = (
     "feed must be all, country/<name>, topic/<slug> or region/<slug>, "
@@ -131,7 +131,8 @@ def _feed_or_abort(current: Catalog) -> tuple[Selection, FeedParams]:
     match = FEED_SPEC.fullmatch(request.args.get("feed", "all"))
     if match is None:
         abort(400, description=FEED_SPEC_HELP)
-    _, kind, slug, filters = match.groups()
+    path, filters = match.groups()
+    kind, _, slug = path.partition("/")
     args = parse_qs(filters or "", keep_blank_values=True)
     if "limit" in args or "page" in args:
         abort(400, description="give limit= beside feed=, not inside it")
@@ -139,7 +140,7 @@ def _feed_or_abort(current: Catalog) -> tuple[Selection, FeedParams]:
     for name in FILTERS:  # ``feed=all&topic=health`` as well as ``feed=all%26topic=health``
         args.setdefault(name, []).extend(request.args.getlist(name))
     try:
-        selection = ALL if kind is None else _selection(current, kind, slug.lower())
+        selection = ALL if kind == "all" else _selection(current, kind, slug.lower())
         params = parse_params(args, current, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT)
     except (UnknownSelectionError, InvalidQueryError) as exc:
         abort(400, description=str(exc))

@@ -29,9 +29,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feeds.catalog.selection import ALL, Selection, resolve
-from feeds.classify.countries import all_countries
-from feeds.classify.regions import all_regions
+from feeds.catalog.selection import ALL, every_selection
 from feeds.errors import FeedsError
 from feeds.urls import FEED_EXTENSIONS, SiteUrls
 from webapp import create_app
@@ -129,7 +127,7 @@ def site_urls(app: Flask, urls: SiteUrls) -> Iterator[str]:
     catalog: Catalog = site().store.current()
     yield urls.home()
     yield urls.opml()
-    for selection in _selections(catalog):
+    for selection in every_selection(catalog):
         for extension in FEED_EXTENSIONS:
             yield urls.feed(selection.path, extension)
         if selection is not ALL:
@@ -140,17 +138,7 @@ def site_urls(app: Flask, urls: SiteUrls) -> Iterator[str]:
     for asset in sorted(p for p in static.rglob("*") if p.is_file()):
         yield urls.static(asset.relative_to(static).as_posix())
     if "embed.widget_script" in app.view_functions:
-        yield f"{urls.base}/embed/headlines.js"
-
-
-def _selections(catalog: Any) -> Iterator[Selection]:
-    yield ALL
-    for country in all_countries():
-        yield resolve(catalog, "country", country.slug)
-    for topic in catalog.taxonomy.topics:
-        yield resolve(catalog, "topic", topic.slug)
-    for region in all_regions():
-        yield resolve(catalog, "region", region.slug)
+        yield urls.embed("headlines.js")
 
 
 def file_for(path: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort
 
+from feeds.catalog.selection import ROUTE_KINDS
 from feeds.documents.directory import opml_document
 from feeds.documents.feed import FeedRequest, build_feed
 from feeds.errors import InvalidQueryError
@@ -17,7 +18,7 @@ EXTENSIONS = "any(atom, rss, json)"
 
 
 @bp.get(f"/feeds/all.<{EXTENSIONS}:extension>", defaults={"kind": "all", "slug": ""})
-@bp.get(f"/feeds/<any(country, topic, region):kind>/<slug>.<{EXTENSIONS}:extension>")
+@bp.get(f"/feeds/<{ROUTE_KINDS}:kind>/<slug>.<{EXTENSIONS}:extension>")
 def feed(kind: str, slug: str, extension: str) -> Response:
     site_urls = urls()
     selection = selection_or_abort(kind, slug, lambda s: site_urls.feed(s.path, extension))

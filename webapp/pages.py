@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from feeds.archive.entry import Entry
 from feeds.catalog import Catalog
-from feeds.catalog.selection import ALL, Selection, resolve, selection_keys
+from feeds.catalog.selection import ALL, ROUTE_KINDS, Selection, resolve, selection_keys
 from feeds.catalog.stats import monthly_counts, recent_months
 from feeds.classify.countries import country_by_code
 from feeds.documents.directory import GROUP_NAMES, listings
@@ -78,7 +78,7 @@ def news() -> Response:
     return _selection_response(ALL, lambda params: site_urls.news(params))
 
 
-@bp.get("/<any(country, topic, region):kind>/<slug>")
+@bp.get(f"/<{ROUTE_KINDS}:kind>/<slug>")
 def selection_page(kind: str, slug: str) -> Response:
     site_urls = urls()
     selection = selection_or_abort(kind, slug, lambda s: site_urls.page(s.path))
@@ -111,7 +111,7 @@ def _selection_response(selection: Selection, url: PageUrl) -> Response:
     return serve(key, build)
 
 
-@bp.get("/<any(country, topic, region):kind>/")
+@bp.get(f"/<{ROUTE_KINDS}:kind>/")
 def selection_index(kind: str) -> BaseResponse:
     return redirect(urls().home() + f"#{kind}", 302)
 

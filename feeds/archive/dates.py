@@ -13,6 +13,18 @@ from typing import NamedTuple
 
 #: Dates before this year are refused as typos.
 EARLIEST_YEAR = 1970
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A day given as ``YYYY-MM-DD`` (``since=``, ``--since``), else ``None``: not the
+    other forms ``fromisoformat`` takes, nor a date line's."""
+    if not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 _MONTHS = {
     name: number

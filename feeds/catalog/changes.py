@@ -19,9 +19,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from feeds.archive.entry import Entry
 from feeds.catalog.indexes import Keys
 from feeds.catalog.model import Catalog, CatalogChanges, indexed_under
-from feeds.catalog.selection import ALL, Selection, resolve, selection_keys
+from feeds.catalog.selection import ALL, Selection, every_selection, selection_keys
 from feeds.classify.countries import country_by_code
-from feeds.classify.regions import all_regions
 
 Fingerprints = Mapping[int, bytes]  # by sort key
 
@@ -66,16 +65,11 @@ def entry_fingerprint(entry: Entry) -> bytes:
 
 
 def _selections(old: Catalog, new: Catalog) -> Iterator[Selection]:
-    yield ALL
+    """Every feed either catalog publishes; a topic dropped from the new taxonomy has no
+    feed left to announce, and only countries with entries in either can change."""
     codes = set(old.country_index) | set(new.country_index)
-    countries = sorted(country_by_code(code).slug for code in codes)
-    for slug in countries:
-        yield resolve(new, "country", slug)
-    # A topic dropped from the new taxonomy has no feed left to announce.
-    for topic in new.taxonomy.topics:
-        yield resolve(new, "topic", topic.slug)
-    for region in all_regions():
-        yield resolve(new, "region", region.slug)
+    countries = sorted((country_by_code(code) for code in codes), key=lambda c: c.slug)
+    return every_selection(new, countries)
 
 
 def _changed_by(changes: CatalogChanges, old: Catalog, new: Catalog) -> list[str]:

@@ -5,15 +5,22 @@ Slugs from URLs are looked up here, never joined into paths.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from feeds.catalog.indexes import Keys
 from feeds.catalog.model import Catalog
-from feeds.classify.countries import Country, all_countries, country_by_code, country_by_slug
+from feeds.classify.countries import Country, all_countries, country_named
 from feeds.classify.regions import all_regions, region_by_slug
 from feeds.errors import UnknownSelectionError
 
 KINDS = ("country", "topic", "region")
+#: The kinds as a Flask route converter: ``/<{ROUTE_KINDS}:kind>/<slug>``.
+ROUTE_KINDS = f"any({', '.join(KINDS)})"
+#: A selection's path as partners and editors write it, a regular expression: ``all`` or
+#: ``kind/slug`` (``country/mexico``, ``country/MX``); the widget's ``feed=`` and the
+#: digests' feeds are written so.
+SELECTION_PATH = rf"all|(?:{'|'.join(KINDS)})/[A-Za-z0-9-]+"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,10 @@ class Selection:
     def path(self) -> str:
         """``"all"`` or ``"country/mexico"``: the part of every URL that names the selection."""
         return "all" if self.kind == "all" else f"{self.kind}/{self.slug}"
+
+    def feed_title(self, site_title: str) -> str:
+        """The title of this selection's feeds (and digests): ``Newsroom — Mexico``."""
+        return f"{site_title} — {self.name}"
 
 
 ALL = Selection("all", "", "", "All news", "Every press release in the archive.")
@@ -70,25 +81,17 @@ def resolve(catalog: Catalog, kind: str, slug: str) -> Selection:
 
 def _country(slug: str) -> Selection:
     try:
-        country = country_by_slug(slug)
+        country = country_named(slug)
     except UnknownSelectionError:
-        country = _country_by_code_or_explain(slug)
-        raise RedirectToCanonical(_country_selection(country)) from None
+        examples = ", ".join(c.slug for c in all_countries()[:3])
+        raise UnknownSelectionError(
+            f"unknown country '{slug}'; countries are named by their English name in lower "
+            f"case with hyphens ({examples}, …, mexico, costa-rica) or their ISO 3166-1 "
+            "alpha-2 code (mx); /feeds.opml lists every feed that has entries"
+        ) from None
+    if country.slug != slug:  # named by its code
+        raise RedirectToCanonical(_country_selection(country))
     return _country_selection(country)
-
-
-def _country_by_code_or_explain(slug: str) -> Country:
-    if len(slug) == 2 and slug.isalpha():
-        try:
-            return country_by_code(slug)
-        except UnknownSelectionError:
-            pass
-    examples = ", ".join(c.slug for c in all_countries()[:3])
-    raise UnknownSelectionError(
-        f"unknown country '{slug}'; countries are named by their English name in lower case "
-        f"with hyphens ({examples}, …, mexico, costa-rica) or their ISO 3166-1 alpha-2 code "
-        "(mx); /feeds.opml lists every feed that has entries"
-    )
 
 
 def _country_selection(country: Country) -> Selection:
@@ -107,3 +110,17 @@ def selection_keys(catalog: Catalog, selection: Selection) -> Keys:
         "region": catalog.region_index,
     }[selection.kind]
     return index.get(selection.key, ())
+
+
+def every_selection(
+    catalog: Catalog, countries: Iterable[Country] | None = None
+) -> Iterator[Selection]:
+    """Every feed the service publishes: ``all``, each country (every ISO 3166-1 country
+    unless ``countries`` are given), each topic of the taxonomy, each region."""
+    yield ALL
+    for country in all_countries() if countries is None else countries:
+        yield _country_selection(country)
+    for topic in catalog.taxonomy.topics:
+        yield resolve(catalog, "topic", topic.slug)
+    for region in all_regions():
+        yield resolve(catalog, "region", region.slug)

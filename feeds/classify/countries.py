@@ -73,6 +73,14 @@ def country_by_slug(slug: str) -> Country:
         raise UnknownSelectionError(f"unknown country: {slug!r}") from None
 
 
+def country_named(text: str) -> Country:
+    """The country that a user names by its slug (``mexico``) or its alpha-2 code (``MX``,
+    any case), as in URLs, ``country=`` and overrides; UnknownSelectionError if none."""
+    if len(text) == 2 and text.isalpha():
+        return country_by_code(text)
+    return country_by_slug(text)
+
+
 class CountryMatcher:
     """Finds the countries an entry names. Build once (:meth:`default`), use for every entry."""
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from feeds.archive.entry import Diagnostic, Entry, error
-from feeds.classify.countries import country_by_code, country_by_slug
+from feeds.classify.countries import country_named
 from feeds.classify.topics import Taxonomy
 from feeds.errors import UnknownSelectionError
 from feeds.tomlfile import line_of, parse_toml
@@ -166,7 +166,7 @@ def _resolve(
 
 def _country_code(text: str) -> str | None:
     try:
-        return (country_by_code(text) if len(text) == 2 else country_by_slug(text)).code
+        return country_named(text).code
     except UnknownSelectionError:
         return None
 

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from feeds.digest.compose import parse_day
+from feeds.archive.dates import parse_day
 from feeds.digest.config import (
     addresses,
     feed_url,

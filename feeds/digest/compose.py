@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 
@@ -16,7 +15,6 @@ SUBJECT_FEEDS = 3
 #: A summary longer than this is cut at a word and ends with "…": a digest is a list.
 SUMMARY_CHARS = 600
 _TITLE_SEPARATOR = " — "
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def window_for(
@@ -47,16 +45,6 @@ def next_due(now: dt.datetime, period: str, last_sent: dt.datetime | None) -> dt
         return None
     due = last_sent.astimezone(now.tzinfo).date() + PERIODS[period]
     return due if now.date() < due else None
-
-
-def parse_day(text: str) -> dt.date | None:
-    """``YYYY-MM-DD`` as a date, else ``None`` (not the other forms ``fromisoformat`` takes)."""
-    if not _ISO_DAY.fullmatch(text):
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def is_wanted(item: DigestItem, sent: Collection[str], window: Window) -> bool:

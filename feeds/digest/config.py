@@ -29,6 +29,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
+from feeds.catalog.selection import SELECTION_PATH
 from feeds.digest.fetch import DEFAULT_TIMEOUT
 from feeds.digest.model import PERIODS, DigestSpec
 from feeds.digest.send import SmtpSettings
@@ -37,11 +38,7 @@ from feeds.tomlfile import line_of, read_toml
 from feeds.urls import FEED_EXTENSIONS, SiteUrls
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_FEED_PATH = re.compile(
-    r"(?P<path>all|(?:country|topic|region)/[a-z0-9-]+)(?:\.(?P<ext>"
-    + "|".join(FEED_EXTENSIONS)
-    + r"))?"
-)
+_FEED_PATH = re.compile(rf"(?P<path>{SELECTION_PATH})(?:\.(?P<ext>{'|'.join(FEED_EXTENSIONS)}))?")
 _HEADERS = HeaderRegistry()
 _DIGEST_KEYS = {"name", "feeds", "to", "from", "period", "subject", "state", "list_unsubscribe"}
 _TOP_KEYS = {"smtp", "starttls", "user", "password_env", "base_url", "timeout", "digest"}
@@ -210,7 +207,7 @@ def feed_url(feed: str, base_url: str | None) -> str:
             f"feed '{feed}' is a path: give the base URL it is under "
             "(--base-url, base_url in the file, or $FEEDS_BASE_URL)"
         )
-    return SiteUrls(base_url.rstrip("/")).feed(found["path"], found["ext"] or "atom")
+    return SiteUrls(base_url.rstrip("/")).feed(found["path"].lower(), found["ext"] or "atom")
 
 
 def addresses(values: list[str], what: str) -> tuple[str, ...]:

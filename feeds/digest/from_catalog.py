@@ -23,7 +23,7 @@ def catalog_digest(
 ) -> Digest:
     """The digest a first run for ``selection``'s feed would send in ``window``
     (see :func:`feeds.digest.compose.window_for`)."""
-    title = f"{site.title} — {selection.name}"
+    title = selection.feed_title(site.title)
     items: list[DigestItem] = []
     for key in selection_keys(catalog, selection):
         entry = catalog.entry_at(key)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from feeds.catalog.model import Catalog
-from feeds.catalog.selection import ALL, Selection, resolve, selection_keys
+from feeds.catalog.selection import Selection, every_selection, selection_keys
 from feeds.classify.countries import country_by_code
-from feeds.classify.regions import all_regions
 from feeds.documents.feed import SiteInfo, newest_date, published_at
 from feeds.render import OutlineFeed, render_opml
 from feeds.urls import SiteUrls
@@ -21,22 +20,14 @@ class Listing:
 
 def listings(catalog: Catalog) -> dict[str, list[Listing]]:
     """Every non-empty feed by group ("all", "country", "topic", "region")."""
-    slugs = {
-        "country": [country_by_code(code).slug for code in catalog.country_index],
-        "topic": [topic.slug for topic in catalog.taxonomy.topics],
-        "region": [region.slug for region in all_regions()],
-    }
-    groups = {
-        kind: [item for item in (_listing(catalog, kind, slug) for slug in found) if item.count]
-        for kind, found in slugs.items()
-    }
+    countries = [country_by_code(code) for code in catalog.country_index]
+    groups: dict[str, list[Listing]] = {"all": [], "country": [], "topic": [], "region": []}
+    for selection in every_selection(catalog, countries):
+        count = len(selection_keys(catalog, selection))
+        if count or selection.kind == "all":
+            groups[selection.kind].append(Listing(selection, count))
     groups["country"].sort(key=lambda item: (-item.count, item.selection.name))
-    return {"all": [Listing(ALL, len(catalog.entries))], **groups}
-
-
-def _listing(catalog: Catalog, kind: str, slug: str) -> Listing:
-    selection = resolve(catalog, kind, slug)
-    return Listing(selection, len(selection_keys(catalog, selection)))
+    return groups
 
 
 GROUP_NAMES = {"all": "All news", "country": "Countries", "topic": "Topics", "region": "Regions"}
@@ -49,7 +40,7 @@ def opml_document(catalog: Catalog, site: SiteInfo, urls: SiteUrls) -> bytes:
             GROUP_NAMES[group],
             [
                 OutlineFeed(
-                    title=f"{site.title} — {item.selection.name}",
+                    title=item.selection.feed_title(site.title),
                     xml_url=urls.feed(item.selection.path, "atom"),
                     html_url=urls.page(item.selection.path),
                     feed_type="atom",

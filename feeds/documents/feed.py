@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from dateutil import tz
 
+from feeds.archive.dates import parse_day
 from feeds.archive.entry import Entry
 from feeds.archive.ids import tag_uri
 from feeds.catalog.model import Catalog, Query
 from feeds.catalog.search import query_words
 from feeds.catalog.selection import Selection, selection_keys
-from feeds.classify.countries import country_by_code, country_by_slug
+from feeds.classify.countries import country_by_code, country_named
 from feeds.errors import InvalidQueryError, UnknownSelectionError
 from feeds.render import FORMATS, Category, FeedInfo, FeedItem, Paging
 from feeds.urls import SiteUrls
@@ -30,7 +30,6 @@ FEED_TAG_YEAR = 2021
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 10
 MAX_LIST_VALUES = 20
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -153,20 +152,15 @@ def _slugs(
 
 def _country_code(slug: str) -> str:
     """A ``country=`` value: a country slug or an ISO alpha-2 code."""
-    if len(slug) == 2 and slug.isalpha():
-        return country_by_code(slug).code
-    return country_by_slug(slug).code
+    return country_named(slug).code
 
 
 def _since(value: str | None, filters: list[tuple[str, str]]) -> dt.date | None:
     if value is None:
         return None
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError
-        since = dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidQueryError(f"since must be a date as YYYY-MM-DD, not '{value[:40]}'") from None
+    since = parse_day(value)
+    if since is None:
+        raise InvalidQueryError(f"since must be a date as YYYY-MM-DD, not '{value[:40]}'")
     filters.append(("since", since.isoformat()))
     return since
 
@@ -266,7 +260,7 @@ def feed_info(request: FeedRequest, extension: str, items: Sequence[FeedItem]) -
         items[0].modified if items else published_at(newest_date(request.catalog), site.timezone)
     )
     return FeedInfo(
-        title=f"{site.title} — {selection.name}",
+        title=selection.feed_title(site.title),
         subtitle=_subtitle(selection, request.params),
         feed_id=tag_uri(site.tag_authority, FEED_TAG_YEAR, f"feeds/{selection.path}"),
         self_url=request.link(extension, page.page),
