@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from feeds.catalog import CatalogLoader
 from webapp.fastpath import FastPath
+from webapp.hosts import PrivateUnlessConfigured, host_is_configured
 from webapp.settings import load_settings
 from webapp.site import make_site
 from webapp.store import CatalogStore
@@ -44,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
         )
+    if not host_is_configured(app.config):  # links follow any Host: no shared cache (issue 14)
+        app.wsgi_app = PrivateUnlessConfigured(app.wsgi_app)  # type: ignore[method-assign]
 
     from webapp import embed, feed_views, pages
     from webapp.documents import answer_again
