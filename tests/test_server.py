@@ -14,7 +14,7 @@ from conftest import REAL_ARCHIVE, copy_archive
 from flask import Flask
 from slowclients import SlowClients, probe
 
-from webapp.server import FeedsServer, gunicorn_settings, is_loopback, share_with_workers
+from webapp.server import FeedsServer, gunicorn_settings, share_with_workers
 
 
 def test_loaded_objects_are_frozen_and_the_collector_runs_again() -> None:
@@ -124,13 +124,3 @@ def test_a_public_address_without_a_base_url_warns_at_start(
         liveserver.stop(process)
 
     assert ("WARNING: serving on 0.0.0.0 without FEEDS_BASE_URL" in log.read_text()) == warned
-
-
-@pytest.mark.parametrize(
-    ("host", "loopback"),
-    [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("[::1]", True),
-     ("localhost", True), ("0.0.0.0", False), ("::", False), ("192.0.2.7", False),
-     ("news.example.org", False)],
-)  # fmt: skip
-def test_loopback_addresses(host: str, loopback: bool) -> None:
-    assert is_loopback(host) is loopback

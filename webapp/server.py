@@ -15,13 +15,14 @@ so every lock the preloaded app made is one the workers' greenlets can share.
 from __future__ import annotations
 
 import gc
-import ipaddress
 import os
 import sys
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from webapp.hosts import is_loopback
 
 #: Connections one worker holds at once (gevent greenlets). Slow clients count too.
 WORKER_CONNECTIONS = 2000
@@ -140,14 +141,3 @@ def warn_about_host(app: Flask, host: str) -> None:
         file=sys.stderr,
         flush=True,
     )
-
-
-def is_loopback(host: str) -> bool:
-    """``127.0.0.1``, ``::1``, ``[::1]``, ``localhost``: reachable from this machine only."""
-    name = host.strip("[]")
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False  # another name: it may resolve to anything
