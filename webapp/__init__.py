@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
 from feeds.catalog import CatalogLoader
+from webapp import metrics
 from webapp.fastpath import FastPath
 from webapp.hosts import PrivateUnlessConfigured, host_is_configured
 from webapp.settings import load_settings
@@ -47,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         )
     if not host_is_configured(app.config):  # links follow any Host: no shared cache (issue 14)
         app.wsgi_app = PrivateUnlessConfigured(app.wsgi_app)  # type: ignore[method-assign]
+    metrics.init_app(app)  # outermost: every request counted, replayed ones too (issue 14)
 
     from webapp import embed, feed_views, pages
     from webapp.documents import answer_again

@@ -9,7 +9,8 @@ time holds no thread and no process; the request reaches the app only once it ha
 arrived whole. gthread's threads block on a connection as soon as its first byte arrives,
 so a handful of slow clients starved every thread. gevent patches the standard library
 (sockets, locks, threads) *before* the app loads in the master (:func:`prepare_master`),
-so every lock the preloaded app made is one the workers' greenlets can share.
+so every lock the preloaded app made is one the workers' greenlets can share. The same
+function gives ``/metrics`` its multiprocess directory (``webapp/metrics.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import tempfile
 from typing import Any
 
 from flask import Flask
@@ -74,6 +76,7 @@ def gunicorn_settings(bind: str, workers: int) -> dict[str, Any]:
         "control_socket_disable": True,
         "when_ready": freeze_before_fork,
         "post_fork": collect_in_worker,
+        "child_exit": forget_worker_gauges,
     }
 
 
@@ -84,6 +87,8 @@ def prepare_master() -> None:
 
     if not monkey.is_module_patched("socket"):
         monkey.patch_all()
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # before prometheus_client loads
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="feeds-metrics-")
     gc.disable()
 
 
@@ -97,6 +102,13 @@ def collect_in_worker(server: Any, worker: Any) -> None:
     collector is doing (:func:`prepare_master` turns it off for the load, and a SIGHUP
     that reads the configuration again turns it off again)."""
     gc.enable()
+
+
+def forget_worker_gauges(server: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit`` hook: a dead worker's live gauges leave ``/metrics``."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def serve(host: str, port: int, workers: int, archive: str | None) -> None:

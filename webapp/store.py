@@ -28,6 +28,8 @@ from feeds.catalog import Catalog, CatalogLoader
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Catalog, Catalog], None]
+#: Hears every reload: outcome (``changed``, ``unchanged``, ``failed``), seconds, catalog.
+ReloadObserver = Callable[[str, float, Catalog], None]
 
 
 class NewestSeen:
@@ -66,6 +68,7 @@ class CatalogStore:
         self.reload_seconds = reload_seconds
         self.catalog: Catalog = loader.load()
         self.listeners: list[Listener] = []
+        self.reload_observers: list[ReloadObserver] = []
         self.newest = NewestSeen()
         self._generation = self.newest.installed(self.catalog.version)
         self._lock = threading.Lock()
@@ -99,22 +102,39 @@ class CatalogStore:
             time.sleep(self.reload_seconds)
             self.reload()
 
+    def _reload(self) -> tuple[str, float, Catalog]:
+        """(outcome, seconds, the catalog before): the reload itself, under the lock."""
+        started = time.perf_counter()
+        old = self.catalog
+        seen = self.newest.generation()
+        try:
+            new = self.loader.load()
+        except Exception:
+            log.exception("archive reload failed; still serving version %s", old.version)
+            self._generation = seen  # no retry at every request; the watcher retries
+            return "failed", time.perf_counter() - started, old
+        self._generation = max(seen, self.newest.installed(new.version))
+        if new.version == old.version:
+            return "unchanged", time.perf_counter() - started, old
+        self.catalog = new  # one reference assignment: readers see old or new, whole
+        log.info("archive reloaded: version %s, %d entries", new.version, len(new.entries))
+        return "changed", time.perf_counter() - started, old
+
+    def _observe(self, outcome: str, seconds: float, _old: Catalog) -> None:
+        for observer in self.reload_observers:
+            try:
+                observer(outcome, seconds, self.catalog)
+            except Exception:
+                log.exception("reload observer %r failed", observer)
+
     def reload(self) -> bool:
         """Reload now; returns whether the archive changed. Errors keep the old catalog."""
         with self._lock:
-            old = self.catalog
-            seen = self.newest.generation()
-            try:
-                new = self.loader.load()
-            except Exception:
-                log.exception("archive reload failed; still serving version %s", old.version)
-                self._generation = seen  # no retry at every request; the watcher retries
-                return False
-            self._generation = max(seen, self.newest.installed(new.version))
-            if new.version == old.version:
-                return False
-            self.catalog = new  # one reference assignment: readers see old or new, whole
-            log.info("archive reloaded: version %s, %d entries", new.version, len(new.entries))
+            changed = self._reload()
+        self._observe(*changed)
+        if changed[0] != "changed":
+            return False
+        old, new = changed[2], self.catalog
         for listener in self.listeners:
             try:
                 listener(old, new)

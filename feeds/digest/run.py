@@ -20,6 +20,7 @@ from feeds.digest.compose import (
     select_new,
     window_for,
 )
+from feeds.digest.counted import count_sent
 from feeds.digest.message import build_message
 from feeds.digest.model import Digest, DigestSpec, FeedSection, Window
 from feeds.digest.parse import ParsedFeed
@@ -131,6 +132,7 @@ def read_feed(
 def smtp_delivery(settings: SmtpSettings) -> Deliver:
     def deliver(message: EmailMessage) -> str:
         send_message(message, settings)
+        count_sent("digest")
         return f"via SMTP server {settings.address}"
 
     return deliver
