@@ -13,7 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# A local key to sign e-mail subscription links (sign-up is off without one; issue 16).
+$(VENV)/secret-key: | $(STAMP)
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
+
+run: $(STAMP) $(VENV)/secret-key
+	FEEDS_SECRET_KEY="$${FEEDS_SECRET_KEY:-$$(cat $(VENV)/secret-key)}" \
 	$(BIN)/feeds serve --host 127.0.0.1 --port 8000 --archive archive
 
 # Every linter, then every test (CI runs this).

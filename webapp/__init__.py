@@ -60,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(digest_views.bp)
     app.register_blueprint(embed.bp)
+    from webapp import subscriptions
+
+    subscriptions.init_app(app)  # e-mail sign-up, manage, unsubscribe (issue 16)
     if app.config["FEEDS_WEBSUB_HUB"]:
         publisher = WebSubPublisher(
             app.config["FEEDS_WEBSUB_HUB"],

@@ -34,6 +34,13 @@ DEFAULTS: dict[str, Any] = {
     #: Bytes of finished documents (both codings) each worker keeps (issue 14).
     "RESPONSE_CACHE_BYTES": 64 * 2**20,
     "WEBSUB_HUB": "",
+    # E-mail subscriptions (issue 16): empty DATABASE_URL is an SQLite file under
+    # $XDG_STATE_HOME/feeds/; sign-up is off without SECRET_KEY.
+    "DATABASE_URL": "",
+    "SMTP_URL": "",
+    "SMTP_PASSWORD": "",
+    "MAIL_FROM": "",
+    "SECRET_KEY": "",
 }
 
 
@@ -95,6 +102,23 @@ def _validate(settings: dict[str, Any]) -> None:
     hub = settings["FEEDS_WEBSUB_HUB"]
     if hub and not _is_http_url(hub):
         raise SettingsError(f"FEEDS_WEBSUB_HUB must be an absolute http(s) URL, not '{hub}'")
+    _validate_mail(settings)
+
+
+def _validate_mail(settings: dict[str, Any]) -> None:
+    """The subscription settings, by the rules of ``feeds subscribers`` (issue 16)."""
+    from feeds.errors import SubscriptionConfigError
+    from feeds.subscriptions.settings import check_sender, parse_smtp_url
+
+    try:
+        if settings["FEEDS_SMTP_URL"]:
+            parse_smtp_url(settings["FEEDS_SMTP_URL"])
+        if settings["FEEDS_MAIL_FROM"]:
+            check_sender(settings["FEEDS_MAIL_FROM"])
+    except SubscriptionConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    if 0 < len(settings["FEEDS_SECRET_KEY"]) < 16:
+        raise SettingsError("FEEDS_SECRET_KEY must be at least 16 characters: it signs links")
 
 
 # The W3C feed validator checks tag URIs against this (validators.py, rfc2396.tag_re):
