@@ -13,6 +13,7 @@ from lxml import html as lxml_html
 
 from feeds.classify.countries import country_by_code
 from feeds.classify.regions import all_regions
+from webapp import pages as pages_module
 
 BASE = "http://localhost"
 FEED_TYPES = {
@@ -20,7 +21,9 @@ FEED_TYPES = {
     "application/rss+xml": "rss",
     "application/feed+json": "json",
 }
-PAGES = ["/", "/country/mexico", "/topic/labour-migration", "/region/central-america"]
+PAGES = ["/", "/country/mexico", "/topic/labour-migration", "/region/central-america", "/news",
+         "/search?q=migrants"]  # fmt: skip
+READERS = tuple(prefix for _name, prefix in pages_module.READERS)
 
 
 def page(client, url: str):
@@ -281,12 +284,24 @@ def hostile_pages(entry) -> list[str]:
             "/region/central-america", "/country/mexico?q=alert"]  # fmt: skip
 
 
+def assert_only_our_scripts(document, url: str) -> None:
+    """Scripts are files of ours (issue 17: copy buttons) or schema.org data that parses as
+    JSON; never inline code."""
+    for script in document.xpath("//script"):
+        if script.get("type") == "application/ld+json":
+            assert json.loads(script.text)["@type"] == "NewsArticle", url
+            assert "<" not in script.text, url  # no way out of the element
+        else:
+            assert script.get("src", "").startswith(f"{BASE}/static/"), url
+            assert not (script.text or "").strip(), url
+
+
 def test_archive_markup_is_text_in_every_page(hostile_client):
     client, entry = hostile_client
     for url in hostile_pages(entry):
         response = client.get(url)
         document = lxml_html.document_fromstring(response.data)
-        assert document.xpath("//script") == [], url
+        assert_only_our_scripts(document, url)
         assert document.xpath("//@*[starts-with(name(), 'on')]") == [], url
         assert not [h for h in document.xpath("//@href") if h.startswith("javascript:")], url
         assert entry.title in document.text_content(), url
@@ -306,9 +321,14 @@ def test_pages_send_a_content_security_policy_without_inline_script(client, app)
 def test_pages_hold_no_script_no_inline_style_and_no_outside_assets(client, app):
     for url in [*PAGES, "/country/antarctica", entry_page_urls(app)[0]]:
         document = page(client, url)
-        assert document.xpath("//script | //style | //*[@style] | //iframe") == [], url
-        for _element, _attribute, target, _pos in document.iterlinks():
-            # Every link and asset is absolute under the site's base, or this page's fragment.
+        assert document.xpath("//style | //*[@style] | //iframe") == [], url
+        assert_only_our_scripts(document, url)
+        for element, _attribute, target, _pos in document.iterlinks():
+            # Every link and asset is absolute under the site's base, or this page's
+            # fragment; links out go only to the web feed readers of the subscribe panel.
+            if "readers" in element.getparent().get("class", ""):
+                assert target.startswith(READERS), (url, target)
+                continue
             assert target.startswith(BASE + "/") or target.startswith("#"), (url, target)
         (stylesheet,) = document.xpath("//link[@rel='stylesheet']/@href")
         assert stylesheet == f"{BASE}/static/style.css"
@@ -339,3 +359,115 @@ def test_dates_on_pages_are_the_entries_dates(client, app):
     (time,) = document.xpath("//article//time")
     assert dt.date.fromisoformat(time.get("datetime")) == entry.date
     assert time.text == f"{entry.date.day} {entry.date:%B %Y}"
+
+
+# --- Issue 17: all news, entry pages, chips, subscribe panel ---------------------------
+
+
+def test_all_news_pages_through_every_entry(client, app):
+    total = len(catalog_of(app).entries)
+    seen, url = [], "/news?limit=7"
+    while url:
+        document = page(client, url)
+        seen += document.xpath("//ol[@class='entries']/li/a[@class='title']/@href")
+        (url,) = document.xpath("//nav[@class='pager']/a[@rel='next']/@href") or [None]
+        url = url and url.removeprefix(BASE)
+    assert len(seen) == len(set(seen)) == total
+    assert page(client, "/").xpath(f"//a[@href='{BASE}/news']")
+
+
+def test_entry_pages_have_breadcrumbs_neighbours_and_a_subscribe_prompt(client, app):
+    catalog = catalog_of(app)
+    entries = catalog.entries
+    mexican = next(e for e in entries[1:-1] if "MX" in e.countries)
+    at = list(entries).index(mexican)
+    document = page(client, f"/entries/{mexican.id}")
+
+    crumbs = document.xpath("//nav[@class='crumbs']//a/@href")
+    assert crumbs[0] == f"{BASE}/" and crumbs[1].startswith(f"{BASE}/country/")
+    assert document.xpath("//a[@rel='prev']/@href") == [f"{BASE}/entries/{entries[at - 1].id}"]
+    assert document.xpath("//a[@rel='next']/@href") == [f"{BASE}/entries/{entries[at + 1].id}"]
+    prompt = document.xpath("string(//aside[@class='prompt'])")
+    assert "subscribe to Mexico" in prompt
+    assert document.xpath(f"//aside//a[@href='{BASE}/country/mexico#subscribe']")
+
+
+def test_entry_pages_carry_open_graph_and_news_article_data(client, app):
+    entry = catalog_of(app).entries[0]
+    document = page(client, f"/entries/{entry.id}")
+    og = {m.get("property"): m.get("content") for m in document.xpath("//meta[@property]")}
+    assert og["og:title"] == entry.title
+    assert og["og:type"] == "article"
+    assert og["og:url"] == f"{BASE}/entries/{entry.id}"
+    (script,) = document.xpath("//script[@type='application/ld+json']")
+    data = json.loads(script.text)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == entry.title[:110]
+    assert data["datePublished"] == entry.date.isoformat()
+
+
+def test_json_ld_cannot_end_its_script_element(hostile_client):
+    client, entry = hostile_client
+    response = client.get(f"/entries/{entry.id}")
+    body = response.get_data(as_text=True)
+    script = body.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in script and ">" not in script
+    assert json.loads(script)["headline"] == entry.title[:110]
+
+
+def test_chips_are_by_name_without_the_pages_own_country(client, app):
+    document = page(client, "/country/mexico")
+    for item in document.xpath("//li[@class='entry']"):
+        countries = item.xpath(".//span[@class='tags']/a[@class='country']/text()")
+        assert "Mexico" not in countries
+        assert countries == sorted(countries)
+    home = page(client, "/")
+    assert home.xpath("//li[@class='entry']//a[@class='topic']"), "lists show topics"
+
+
+@pytest.mark.parametrize(
+    ("url", "lead"),
+    [
+        ("/country/united-states", "Press releases about the United States."),
+        ("/region/caribbean", "Press releases about the Caribbean."),
+        ("/country/mexico", "Press releases about Mexico."),
+    ],
+)
+def test_places_read_right_in_a_sentence(client, url, lead):
+    assert page(client, url).xpath("string(//p[@class='lead'])") == lead
+
+
+def test_a_filtered_page_says_so_and_each_filter_can_be_cleared(client):
+    document = page(client, "/country/mexico?q=informacion&topic=labour-migration")
+    labels = document.xpath("//div[@class='filters']//li/span/text()")
+    assert labels == ["Words: informacion", "Topic: Labour migration"]
+    clears = document.xpath("//div[@class='filters']//li/a/@href")
+    assert clears == [
+        f"{BASE}/country/mexico?topic=labour-migration",
+        f"{BASE}/country/mexico?q=informacion",
+    ]
+    assert document.xpath(f"//div[@class='filters']//a[@href='{BASE}/country/mexico']")
+
+
+def test_every_selection_page_has_a_subscribe_panel(client):
+    for url in ["/country/mexico", "/topic/labour-migration", "/region/central-america", "/news"]:
+        document = page(client, url)
+        (panel,) = document.xpath("//section[@id='subscribe']")
+        values = panel.xpath(".//input[@readonly]/@value")
+        assert [v.rsplit(".", 1)[1] for v in values] == ["atom", "rss", "json"], url
+        assert panel.xpath(".//button[@data-copy]"), url
+        readers = panel.xpath(".//p[@class='readers']/a/text()")
+        assert readers == ["Feedly", "Inoreader", "NewsBlur", "The Old Reader"], url
+        hrefs = panel.xpath(".//p[@class='readers']/a/@href")
+        assert all(h.endswith(values[0]) for h in hrefs), url
+        assert panel.xpath(f".//a[starts-with(@href, '{BASE}/syndicate#feed=')]"), url
+        assert panel.xpath(".//*[@class='signup-pending'] | .//form"), url
+
+
+def test_every_page_has_a_labelled_search_box(client, app):
+    for url in [*PAGES, entry_page_urls(app)[0]]:
+        document = page(client, url)
+        (form,) = document.xpath("//header//form[@role='search']")
+        assert form.get("action") == f"{BASE}/search"
+        (field,) = form.xpath(".//input[@name='q']")
+        assert form.xpath(f".//label[@for='{field.get('id')}']")

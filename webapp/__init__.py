@@ -56,6 +56,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(answer_again)  # a repeated request skips its view (issue 7)
     app.register_blueprint(feed_views.bp)
     app.register_blueprint(pages.bp)
+    from webapp import search_views, site_pages
+
+    app.register_blueprint(search_views.bp)
+    app.register_blueprint(site_pages.bp)
     from webapp import digest_views
 
     app.register_blueprint(digest_views.bp)
@@ -82,6 +86,10 @@ def _plain_error(error: HTTPException) -> BaseResponse:
     response = error.get_response()
     if error.code is not None and 300 <= error.code < 400:
         return response
+    from webapp.site_pages import error_page, wants_page
+
+    if wants_page(request):  # a browser on a page URL: a page with the site's header
+        return error_page(error)
     response.set_data(f"{error.code} {error.name}: {error.description}\n")
     response.content_type = "text/plain; charset=utf-8"
     return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template
 from jinja2 import TemplateNotFound
@@ -24,6 +24,9 @@ from webapp.documents import params_or_abort, selection_or_abort, serve
 from webapp.site import catalog, site, urls
 
 bp = Blueprint("pages", __name__)
+
+#: The URL builder of a listing page: its parameters → its URL.
+PageUrl = Callable[[Sequence[tuple[str, str]]], str]
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 LATEST_HEADLINES = 10
@@ -102,6 +105,7 @@ def _selection_response(selection: Selection, url: PageUrl) -> Response:
             page=page,
             page_url=lambda number: url(params.link_params(number, site().page_size)),
             filters=wording.active_filters(current, params.filters, url),
+            clear_all=url(()),
             feed_params=params.filters,
             subscribe=subscribe_panel(site_urls, selection, params),
             **page_context(site_urls, current, selection),
@@ -160,12 +164,6 @@ def healthz() -> Response:
     return response
 
 
-class PageUrl:
-    """Type of the URL builder of a listing page: its parameters → its URL."""
-
-    def __call__(self, params: Sequence[tuple[str, str]]) -> str: ...
-
-
 def neighbours(current: Catalog, entry: Entry) -> tuple[Entry | None, Entry | None]:
     """The entries listed just before (newer) and after (older) ``entry``."""
     keys = current.keys
@@ -187,10 +185,9 @@ def entry_home(current: Catalog, entry: Entry) -> Selection:
 
 
 def subscribe_prompts(current: Catalog, entry: Entry) -> list[Selection]:
-    """"Subscribe to Mexico": the entry's countries, then its topics, by name."""
-    countries = sorted(country_by_code(code) for code in entry.countries)
-    found = [resolve(current, "country", country.slug) for country in countries]
-    found.sort(key=lambda s: s.name)
+    """ "Subscribe to Mexico": the entry's countries, then its topics, by name."""
+    countries = [country_by_code(code).slug for code in entry.countries]
+    found = sorted((resolve(current, "country", slug) for slug in countries), key=lambda s: s.name)
     topics = [resolve(current, "topic", slug) for slug in entry.topics]
     return found + sorted(topics, key=lambda s: s.name)
 
@@ -213,7 +210,9 @@ def article_data(entry: Entry, site_urls: SiteUrls, current: Catalog) -> dict[st
     }
 
 
-def subscribe_panel(site_urls: SiteUrls, selection: Selection, params: FeedParams) -> dict[str, object]:
+def subscribe_panel(
+    site_urls: SiteUrls, selection: Selection, params: FeedParams
+) -> dict[str, object]:
     """What the subscribe panel offers: each format's URL, web readers, sign-up, widget."""
     feeds = [
         (format.name, site_urls.feed(selection.path, format.extension, params.filters))

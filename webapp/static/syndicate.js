@@ -53,5 +53,8 @@
       copy(document.getElementById(button.getAttribute("data-copy")));
     });
   });
+  // A selection page's subscribe panel links here as /syndicate#feed=country/mexico.
+  var wanted = /^#feed=([a-z0-9\/-]+)$/.exec(window.location.hash);
+  if (wanted) form.elements.feed.value = wanted[1];
   update(); // the browser may have restored the form's earlier state
 })();

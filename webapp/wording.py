@@ -1,0 +1,123 @@
+"""What pages say about entries and selections: names in prose, tag chips, filter labels.
+
+Pure helpers for the templates (issue 17): "about the United States", chips by name
+without the page's own country, and the active filters of a page each with a link that
+clears it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from feeds.archive.entry import Entry
+from feeds.catalog import Catalog
+from feeds.catalog.selection import Selection
+from feeds.classify.countries import country_by_code, country_by_slug
+from feeds.errors import UnknownSelectionError
+from feeds.urls import SiteUrls
+
+#: Country and region names that take "the" in a sentence (ISO short names do not say).
+_WITH_ARTICLE = (
+    "United States", "United Kingdom", "United Arab Emirates", "Dominican Republic",
+    "Central African Republic", "Czech Republic", "Netherlands", "Philippines", "Bahamas",
+    "Gambia", "Maldives", "Comoros", "Seychelles", "Marshall Islands", "Solomon Islands",
+    "Cayman Islands", "Falkland Islands", "Turks and Caicos Islands", "Virgin Islands",
+    "Cook Islands", "Holy See", "Caribbean", "Congo", "Republic of", "Democratic Republic",
+    "Russian Federation",
+)  # fmt: skip
+
+
+def in_prose(name: str) -> str:
+    """A place name as it reads mid-sentence: ``United States`` → ``the United States``,
+    ``The Caribbean`` → ``the Caribbean``; others unchanged."""
+    if name.startswith("The "):
+        return "the " + name[4:]
+    if name.startswith(_WITH_ARTICLE):
+        return "the " + name
+    return name
+
+
+def about(selection: Selection) -> str:
+    """The page's lead: a topic's own description, else "Press releases about …"."""
+    if selection.kind in ("country", "region"):
+        return f"Press releases about {in_prose(selection.name)}."
+    return selection.description
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    kind: str  # "country" or "topic"
+    name: str
+    url: str
+
+
+def topic_name(catalog: Catalog, slug: str) -> str:
+    try:
+        return catalog.taxonomy.by_slug(slug).name
+    except UnknownSelectionError:
+        return slug
+
+
+def entry_chips(
+    catalog: Catalog, urls: SiteUrls, entry: Entry, page: Selection | None = None
+) -> list[Chip]:
+    """The entry's countries then topics, each by name, without the page's own one."""
+    countries = [country_by_code(code) for code in entry.countries]
+    chips = [
+        Chip("country", country.name, urls.page(f"country/{country.slug}"))
+        for country in sorted(countries, key=lambda c: c.name)
+        if page is None or page.kind != "country" or page.key != country.code
+    ]
+    topics = sorted((topic_name(catalog, slug), slug) for slug in entry.topics)
+    chips += [
+        Chip("topic", name, urls.page(f"topic/{slug}"))
+        for name, slug in topics
+        if page is None or page.kind != "topic" or page.key != slug
+    ]
+    return chips
+
+
+def filter_label(catalog: Catalog, name: str, value: str) -> str:
+    """``("country", "mexico,haiti")`` → ``Country: Haiti or Mexico``."""
+    if name == "q":
+        return f"Words: {value}"
+    if name == "since":
+        return f"Since {value}"
+    if name == "sort":
+        return "Most relevant first"
+    names = []
+    for slug in value.split(","):
+        try:
+            if name == "country":
+                found = country_by_code(slug) if len(slug) == 2 else country_by_slug(slug)
+                names.append(found.name)
+            else:
+                names.append(catalog.taxonomy.by_slug(slug).name)
+        except UnknownSelectionError:
+            names.append(slug)
+    return f"{name.capitalize()}: " + " or ".join(sorted(names))
+
+
+def active_filters(
+    catalog: Catalog,
+    filters: Sequence[tuple[str, str]],
+    url: Callable[[Sequence[tuple[str, str]]], str],
+) -> list[tuple[str, str]]:
+    """Each filter's label and the URL of the same page without it."""
+    return [
+        (filter_label(catalog, name, value), url([f for f in filters if f[0] != name]))
+        for name, value in filters
+    ]
+
+
+def json_for_script(data: object) -> Markup:
+    """JSON that cannot end its ``<script>`` element or open a comment: ``<``, ``>`` and
+    ``&`` as ``\\u`` escapes (HTML never decodes inside a script element)."""
+    text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    return Markup(text)
