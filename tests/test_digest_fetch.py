@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from liveserver import free_port
+from liveserver import HOST, free_port
 from loopback import Answer, ScriptedServer
 
 from feeds.digest.fetch import fetch_feed
@@ -228,3 +232,68 @@ def test_a_body_naming_a_local_file_is_not_read_as_that_file(
 
     with pytest.raises(DigestSourceError, match="is not an RSS, Atom or JSON Feed document"):
         fetch_feed(server.url("/trick"))
+
+
+# --- Hostile servers (issue 14) -------------------------------------------------------
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it(server: ScriptedServer) -> None:
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MiB in ~64 KB
+    assert len(bomb) < 1024 * 1024  # well inside the 10 MB limit for what is sent
+    server.answers["/bomb"] = Answer(bomb, headers={"Content-Encoding": "gzip"})
+
+    with pytest.raises(DigestSourceError, match="larger than 10 MB once decompressed"):
+        fetch_feed(server.url("/bomb"))
+
+
+def test_a_truncated_gzip_body_is_damaged(server: ScriptedServer) -> None:
+    server.answers["/cut"] = Answer(gzip.compress(RSS)[:-12], headers={"Content-Encoding": "gzip"})
+
+    with pytest.raises(DigestSourceError, match="damaged gzip body"):
+        fetch_feed(server.url("/cut"))
+
+
+@contextlib.contextmanager
+def trickling_server(headers_first: bool) -> Iterator[str]:
+    """A loopback server that sends a byte every 0.1 s, forever: after its headers (a
+    body that never ends), or before them (a status line that never ends)."""
+    listener = socket.create_server((HOST, 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.recv(65536)
+                if headers_first:
+                    connection.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                        b"Content-Length: 100000\r\n\r\n"
+                    )
+                with contextlib.suppress(OSError):
+                    while not stop.wait(0.1):
+                        connection.sendall(b"<" if headers_first else b"H")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{listener.getsockname()[1]}/feed"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+@pytest.mark.parametrize("headers_first", [True, False], ids=["trickled-body", "trickled-head"])
+def test_the_timeout_is_a_deadline_for_the_whole_fetch(headers_first: bool) -> None:
+    with trickling_server(headers_first) as url:
+        started = time.monotonic()
+        with pytest.raises(DigestSourceError, match=r"did not answer within 1 s"):
+            fetch_feed(url, timeout=1)
+        took = time.monotonic() - started
+
+    assert took < 3  # a byte every 0.1 s would have held a per-read timeout forever

@@ -17,6 +17,7 @@ from typing import Any
 from feeds.archive.dates import parse_day
 from feeds.digest.config import (
     addresses,
+    checked_timeout,
     feed_url,
     load_config,
     smtp_settings,
@@ -109,7 +110,7 @@ def register(commands: Any) -> None:
         type=_seconds,
         default=None,
         metavar="SECONDS",
-        help=f"for each feed (default: {DEFAULT_TIMEOUT:g})",
+        help=f"for the whole fetch of each feed (default: {DEFAULT_TIMEOUT:g})",
     )
     delivery = parser.add_mutually_exclusive_group()
     delivery.add_argument("--smtp", metavar="HOST:PORT")
@@ -213,12 +214,11 @@ def _iso_date(text: str) -> dt.date:
 
 def _seconds(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 600 seconds, not '{text}'")
-    return value
+        return checked_timeout(float(text))
+    except (ValueError, DigestConfigError):
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds, more than 0, at most 600, not '{text}'"
+        ) from None
 
 
 def _warn(message: str) -> None:

@@ -48,7 +48,7 @@ _TOP_KEYS = {"smtp", "starttls", "user", "password_env", "base_url", "timeout", 
 class DigestConfig:
     smtp: SmtpSettings
     digests: tuple[DigestSpec, ...]
-    #: Seconds to wait for each feed.
+    #: Seconds each feed's whole fetch may take.
     timeout: float
 
 
@@ -77,7 +77,7 @@ def load_config(path: Path) -> DigestConfig:
         raise fail(str(exc), "password_env" if "password" in str(exc) else "smtp") from None
     try:
         base_url = _string(data, "base_url")
-        timeout = _seconds(data.get("timeout", DEFAULT_TIMEOUT))
+        timeout = checked_timeout(data.get("timeout", DEFAULT_TIMEOUT))
     except DigestConfigError as exc:
         raise fail(str(exc), "timeout" if "timeout" in str(exc) else "base_url") from None
     tables = data.get("digest")
@@ -152,7 +152,9 @@ def _strings(table: dict[str, Any], key: str, name: str, required: bool = True) 
     return [v.strip() for v in values]
 
 
-def _seconds(value: Any) -> float:
+def checked_timeout(value: Any) -> float:
+    """The one rule for a fetch timeout, in the file and on the command line: seconds,
+    more than 0, at most 600 (``--timeout`` converts its text first)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 600:
         raise DigestConfigError("'timeout' must be a number of seconds, more than 0, at most 600")
     return float(value)
