@@ -84,3 +84,21 @@ def test_bad_searches_answer_400(client, query, says):
     response = client.get(f"/search?{query}")
     assert response.status_code == 400
     assert says in response.get_data(as_text=True)
+
+
+def test_feeds_take_sort_relevance_and_keep_it_in_their_links(client):
+    import feedparser
+
+    newest = feedparser.parse(client.get("/feeds/all.atom?q=migrant&limit=100").data)
+    relevant = feedparser.parse(
+        client.get("/feeds/all.atom?q=migrant&sort=relevance&limit=100").data
+    )
+    assert relevant.bozo == 0
+    assert sorted(e.id for e in newest.entries) == sorted(e.id for e in relevant.entries)
+    assert [e.id for e in newest.entries] != [e.id for e in relevant.entries]
+    (self_link,) = [link.href for link in relevant.feed.links if link.rel == "self"]
+    assert "sort=relevance" in self_link
+    # Without words there is nothing to rank: newest first, and links leave it out.
+    plain = client.get("/feeds/all.atom?sort=relevance").data
+    assert plain == client.get("/feeds/all.atom").data
+    assert client.get("/feeds/all.atom?q=x&sort=best").status_code == 400

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template
 from markupsafe import Markup, escape
 
 from feeds.catalog import Catalog
@@ -15,6 +15,7 @@ from feeds.catalog.search import matching_words
 from feeds.catalog.search_query import word_stems
 from feeds.catalog.selection import ALL
 from feeds.classify.countries import country_by_code
+from feeds.documents.feed import SORTS
 from feeds.text import lower_tokens
 from webapp import wording
 from webapp.documents import params_or_abort, serve
@@ -23,7 +24,6 @@ from webapp.site import catalog, site, urls
 
 bp = Blueprint("search", __name__)
 
-SORTS = ("newest", "relevance")
 #: Facets count this many hits at most (newest or most relevant first), so that a word
 #: found 100,000 times costs what one found 2,000 times does; the page says so.
 FACET_HITS = 2000
@@ -38,22 +38,21 @@ def search() -> Response:
     site_urls = urls()
     current = catalog()
     params = params_or_abort(current)
-    sort = _sort_or_abort()
-    sorting = _sorting(sort)
-    filters = (*params.filters, *sorting)
+    filters = params.filters
+    unsorted = tuple(f for f in filters if f[0] != "sort")
 
     def url(chosen: Params) -> str:
         return site_urls.search(chosen)
 
     def page_url(number: int) -> str:
-        return url((*sorting, *params.link_params(number, site().page_size)))
+        return url(params.link_params(number, site().page_size))
 
     def build() -> tuple[bytes, str]:
         words = params.query.words
         found: Sequence[int] = ()
-        if params.filters:
+        if filters:
             found = current.select(current.keys, params.query)
-            if sort == "relevance" and words:
+            if params.relevance:
                 found = current.search_index.by_relevance(found, words)
         pages = max(1, -(-len(found) // params.limit))
         if params.page > pages:
@@ -66,38 +65,25 @@ def search() -> Response:
             page=params.page,
             pages=pages,
             page_url=page_url,
-            searched=bool(params.filters),
+            searched=bool(filters),
             search_text=" ".join(words),
-            sort=sort,
-            sort_urls={s: url((*params.filters, *_sorting(s))) for s in SORTS},
+            sort=SORTS[params.relevance],
+            sort_urls={
+                s: url((*unsorted, ("sort", s)) if s != SORTS[0] else unsorted) for s in SORTS
+            },
             facets=facets(current, found[:FACET_HITS], filters, url),
             facet_hits=min(len(found), FACET_HITS),
             filters=wording.active_filters(current, filters, url),
             clear_all=url(()),
             mark=highlighter(words),
             selection=ALL,
-            feed_params=params.filters,
+            feed_params=filters,
             subscribe=subscribe_panel(site_urls, ALL, params),
             **page_context(site_urls, current),
         )
         return html.encode(), HTML_CONTENT_TYPE
 
     return serve(page_url(params.page), build)
-
-
-def _sorting(sort: str) -> Params:
-    """The ``sort`` parameter of a link: none for the default, newest first."""
-    return (("sort", sort),) if sort != SORTS[0] else ()
-
-
-def _sort_or_abort() -> str:
-    values = request.args.getlist("sort")
-    if len(values) > 1:
-        abort(400, description=f"sort is given {len(values)} times; give it once")
-    sort = values[0] if values else SORTS[0]
-    if sort not in SORTS:
-        abort(400, description=f"sort must be newest or relevance, not '{sort[:40]}'")
-    return sort
 
 
 def facets(

@@ -30,6 +30,7 @@ FEED_TAG_YEAR = 2021
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 10
 MAX_LIST_VALUES = 20
+SORTS = ("newest", "relevance")
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -55,6 +56,8 @@ class FeedParams:
     page: int
     #: Canonical non-default filter parameters (no paging), in a fixed order, for links.
     filters: tuple[tuple[str, str], ...] = ()
+    #: ``sort=relevance`` (issue 17): the ``q=`` hits most relevant first, not newest first.
+    relevance: bool = False
 
     def link_params(self, page: int, default_limit: int) -> tuple[tuple[str, str], ...]:
         """Parameters of this request's URL for ``page`` (RFC 5005: first page has none)."""
@@ -86,8 +89,20 @@ def parse_params(
     countries = _slugs(get("country"), "country", _country_code, filters)
     topics = _slugs(get("topic"), "topic", lambda s: catalog.taxonomy.by_slug(s).slug, filters)
     since = _since(get("since"), filters)
+    relevance = _relevance(get("sort"), words, filters)
     query = Query(frozenset(countries), frozenset(topics), words, since)
-    return FeedParams(query, limit, page, tuple(filters))
+    return FeedParams(query, limit, page, tuple(filters), relevance)
+
+
+def _relevance(value: str | None, words: tuple[str, ...], filters: list[tuple[str, str]]) -> bool:
+    """``sort=newest`` (the default) or ``sort=relevance``, which orders only ``q=`` hits:
+    without words it changes nothing and is left out of links."""
+    if value not in (None, *SORTS):
+        raise InvalidQueryError(f"sort must be {' or '.join(SORTS)}, not '{value[:40]}'")
+    if value != "relevance" or not words:
+        return False
+    filters.append(("sort", value))
+    return True
 
 
 def _single_values(args: Mapping[str, Sequence[str]]) -> Callable[[str], str | None]:
@@ -168,6 +183,8 @@ def _since(value: str | None, filters: list[tuple[str, str]]) -> dt.date | None:
 def select_page(catalog: Catalog, selection: Selection, params: FeedParams) -> PageOfEntries:
     """The entries of one page; raises InvalidQueryError for a page past the last."""
     found = catalog.select(selection_keys(catalog, selection), params.query)
+    if params.relevance:
+        found = catalog.search_index.by_relevance(found, params.query.words)
     pages = max(1, math.ceil(len(found) / params.limit))
     if params.page > pages:
         raise InvalidQueryError(f"page must be from 1 to {pages} for this feed, not {params.page}")
