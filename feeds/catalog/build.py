@@ -1,11 +1,10 @@
-"""The one builder of catalogs: from scratch, or by updating the last one file by file.
+"""The one builder of catalogs: its steps, and a catalog built from scratch.
 
-Both ways list each file's entries through the same step (:func:`list_file`: overrides
-applied, repeated entries dropped, later-dated entries held back), so those rules exist
-once. An entry's sort key (:mod:`feeds.catalog.ordering`) does not move when other entries
-come and go, so when one file changes, :func:`update` splices that file's entries out of
-and into each index instead of building them again: a reload costs in proportion to the
-file.
+A fresh build (:func:`build`) and an update of the last catalog file by file
+(:mod:`feeds.catalog.update`) list each file's entries through the same step
+(:func:`list_file`: overrides applied, repeated entries dropped, later-dated entries held
+back) and make the catalog's archive the same way (:func:`catalog_archive`), so those
+rules exist once.
 """
 
 from __future__ import annotations
@@ -13,24 +12,21 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from feeds.archive.entry import Diagnostic, Entry, warning
 from feeds.archive.files import Archive, ArchiveFile, ArchiveFiles, repeated_entries
-from feeds.catalog.indexes import IdIndex, ListedEntries, Moves, spliced, union
-from feeds.catalog.model import Catalog, CatalogChanges, indexed_under
+from feeds.catalog.indexes import IdIndex, ListedEntries, union
+from feeds.catalog.model import Catalog
 from feeds.catalog.ordering import (
     NUMBER_BITS,
     NUMBER_MASK,
     RANK_MASK,
-    SpliceError,
     day_key,
     file_base,
     fits_in_a_file,
     key_array,
-    ranks_with_new_files,
-    splice_keys,
     spread_ranks,
 )
 from feeds.catalog.search import SearchIndex, Segment
@@ -38,9 +34,6 @@ from feeds.classify.overrides import Override, Overrides, overridden, override_p
 from feeds.classify.regions import all_regions
 from feeds.classify.topics import Taxonomy
 from feeds.errors import ArchiveTooLargeError
-
-#: Above this share of files changed, building from scratch is as quick as updating.
-MOST_CHANGED = 0.1
 
 
 @dataclass(frozen=True)
@@ -95,7 +88,7 @@ class _DayKeys(dict[dt.date, int]):
 
 
 @dataclass
-class _Listing:
+class Listing:
     """What listing a file needs from the sources, prepared once per build or update."""
 
     taxonomy: Taxonomy
@@ -104,7 +97,7 @@ class _Listing:
     day_keys: _DayKeys = field(default_factory=_DayKeys)
 
     @classmethod
-    def of(cls, sources: Sources) -> _Listing:
+    def of(cls, sources: Sources) -> Listing:
         by_id = {override.entry_id: override for override in sources.overrides.items}
         return cls(sources.taxonomy, by_id, sources.today)
 
@@ -114,9 +107,7 @@ class _Listing:
         return [day_keys[entry.date] | base | number for number, entry in enumerate(entries)]
 
 
-def list_file(
-    part: ArchiveFile, rank: int, how: _Listing, repeated: Collection[int]
-) -> FileListing:
+def list_file(part: ArchiveFile, rank: int, how: Listing, repeated: Collection[int]) -> FileListing:
     """``part``'s entries as listed: overrides applied, the entries numbered in
     ``repeated`` (an earlier entry has their id) and those dated after today not listed."""
     if not fits_in_a_file(len(part.entries)):
@@ -150,7 +141,7 @@ def build(sources: Sources) -> Built:
     """The catalog of ``sources`` from scratch: an entry found twice keeps its first place
     in reading order, overrides are applied, what is dated later is held back."""
     files = sources.files
-    how = _Listing.of(sources)
+    how = Listing.of(sources)
     ranks = spread_ranks(files.names)
     repeats = repeated_entries((part.name, part.entries) for part in files.parts)
     files_by_rank: dict[int, tuple[Entry, ...]] = {}
@@ -216,7 +207,7 @@ def _catalog(
             topics[slug].append(key)
     keys = key_array(listed)
     return Catalog(
-        archive=_archive(sources, keys, files_by_rank, held, problems, duplicate_warnings),
+        archive=catalog_archive(sources, keys, files_by_rank, held, problems, duplicate_warnings),
         taxonomy=sources.taxonomy,
         keys=keys,
         country_index={code: key_array(k) for code, k in countries.items()},
@@ -227,7 +218,7 @@ def _catalog(
         },
         by_id=IdIndex(by_id),
         files_by_rank=files_by_rank,
-        search=_search(segments, sources.files),
+        search=search_of(segments, sources.files),
     )
 
 
@@ -241,12 +232,12 @@ def _segments(
     return {part.name: Segment(part.index, tuple(file_keys[part.name])) for part in parts}  # type: ignore[arg-type]
 
 
-def _search(segments: dict[str, Segment] | None, files: ArchiveFiles) -> SearchIndex | None:
+def search_of(segments: dict[str, Segment] | None, files: ArchiveFiles) -> SearchIndex | None:
     """The search index of the files' segments, in reading order."""
     return None if segments is None else SearchIndex(tuple(segments[n] for n in files.names))
 
 
-def _archive(
+def catalog_archive(
     sources: Sources,
     keys: Sequence[int],
     files_by_rank: dict[int, tuple[Entry, ...]],
@@ -276,117 +267,3 @@ def _held_warning(entry: Entry, today: dt.date | None) -> Diagnostic:
         entry.source.line,
         f"dated {entry.date.isoformat()}, after today ({today}): held back until then",
     )
-
-
-def update(built: Built, sources: Sources) -> Built:
-    """``built`` with the files that changed since taken out and put in again.
-
-    Raises :class:`BuildAfresh` when that would be wrong or no quicker: a change that
-    involves an entry found twice, edited overrides, a new day with entries held back,
-    no room for a new file's rank, or a large share of the files changed.
-    """
-    files, today = sources.files, sources.today
-    if sources.overrides != built.sources.overrides or not same_day_for(built, today):
-        raise BuildAfresh
-    old_parts = {part.name: part for part in built.sources.files.parts}
-    changed = [
-        p for p in files.parts if getattr(old_parts.get(p.name), "entries", None) is not p.entries
-    ]
-    names = set(files.names)
-    gone = [name for name in old_parts if name not in names]
-    if len(changed) + len(gone) > max(1, MOST_CHANGED * len(files.parts)):
-        raise BuildAfresh
-    ranks = ranks_with_new_files({n: r for n, r in built.ranks.items() if n in names}, files.names)
-    if ranks is None:
-        raise BuildAfresh
-    how = _Listing.of(sources)
-    catalog = built.catalog
-    held = dict(built.held)
-    removed: list[tuple[int, Entry]] = []
-    gone_ids: set[str] = set()
-    for name in [p.name for p in changed if p.name in old_parts] + gone:
-        old_entries = old_parts[name].entries
-        for key, entry in zip(how.file_keys(old_entries, built.ranks[name]), old_entries,
-                              strict=True):  # fmt: skip
-            if entry.id in built.duplicated:
-                raise BuildAfresh
-            if held.pop(key, None) is None:
-                removed.append((key, catalog.entry_at(key)))
-                gone_ids.add(entry.id)
-    held_ids = {entry.id for entry in held.values()}
-    new_ids: dict[str, int] = {}
-    added: list[tuple[int, Entry]] = []
-    segments = dict(built.segments) if built.segments is not None else None
-    files_by_rank = {r: catalog.files_by_rank[r] for n, r in built.ranks.items() if n in names}
-    for part in changed:
-        ids = [entry.id for entry in part.entries]
-        if len(set(ids)) < len(ids) or any(
-            (i in catalog.by_id and i not in gone_ids) or i in new_ids or i in held_ids for i in ids
-        ):
-            raise BuildAfresh  # a duplicate: which one stays is a question for a full build
-        listing = list_file(part, ranks[part.name], how, ())
-        for key, entry in zip(listing.keys, listing.entries, strict=True):
-            if key >= 0:
-                new_ids[entry.id] = key
-                added.append((key, entry))
-        held.update(listing.held)
-        held_ids.update(entry.id for entry in listing.held.values())
-        files_by_rank[ranks[part.name]] = listing.entries
-        if segments is not None:
-            if isinstance(part.index, dict):
-                segments[part.name] = Segment(part.index, tuple(listing.keys))  # type: ignore[arg-type]
-            else:
-                segments = None
-    if segments is not None:
-        for name in gone:
-            del segments[name]
-    by_id = catalog.by_id.changed(gone_ids, new_ids)
-    moves = _moves_by_kind(removed, added)
-    try:
-        keys = splice_keys(catalog.keys, (k for k, _e in removed), (k for k, _e in added))
-        country_index = spliced(catalog.country_index, moves["country"], drop_empty=True)
-        topic_index = spliced(catalog.topic_index, moves["topic"])
-        region_index = spliced(catalog.region_index, moves["region"])
-    except SpliceError:
-        raise BuildAfresh from None
-    held = dict(sorted(held.items()))
-    problems = override_problems(sources.overrides, sources.taxonomy,
-                                 lambda i: i in by_id or i in held_ids)  # fmt: skip
-    duplicate_warnings = {n: w for n, w in built.duplicate_warnings.items() if n in names}
-    updated = Catalog(
-        archive=_archive(sources, keys, files_by_rank, held, problems, duplicate_warnings),
-        taxonomy=sources.taxonomy,
-        keys=keys,
-        country_index=country_index,
-        topic_index=topic_index,
-        region_index=region_index,
-        by_id=by_id,
-        files_by_rank=files_by_rank,
-        search=_search(segments, files),
-        changes=CatalogChanges(catalog.version, tuple(sorted(removed)), tuple(sorted(added))),
-    )
-    return Built(updated, sources, ranks, segments, built.duplicated, duplicate_warnings, held)
-
-
-def same_day_for(built: Built, today: dt.date | None) -> bool:
-    """Whether ``built`` still holds back exactly what it should ``today``."""
-    if today == built.sources.today:
-        return True
-    if built.held or today is None or built.sources.today is None:
-        return False
-    return not built.catalog.entries or built.catalog.entries[0].date <= today
-
-
-def _moves_by_kind(
-    removed: Iterable[tuple[int, Entry]], added: Iterable[tuple[int, Entry]]
-) -> dict[str, Moves]:
-    """For each kind of index, the keys each of its lists loses and gains."""
-    moves: dict[str, defaultdict[str, tuple[list[int], list[int]]]] = {
-        kind: defaultdict(lambda: ([], [])) for kind in ("country", "topic", "region")
-    }
-    for side, changed in enumerate((removed, added)):
-        for key, entry in changed:
-            for kind, names in indexed_under(entry).items():
-                for name in names:
-                    moves[kind][name][side].append(key)
-    return dict(moves)

@@ -24,9 +24,10 @@ from feeds.archive.files import (
 )
 from feeds.archive.forking import collector_paused
 from feeds.archive.ids import DEFAULT_TAG_AUTHORITY
-from feeds.catalog.build import BuildAfresh, Built, Sources, build, same_day_for, update
+from feeds.catalog.build import BuildAfresh, Built, Sources, build
 from feeds.catalog.model import Catalog
 from feeds.catalog.search import file_postings
+from feeds.catalog.update import same_day_for, update
 from feeds.classify.classifier import Classifier
 from feeds.classify.overrides import Overrides, parse_overrides
 from feeds.classify.topics import Taxonomy
