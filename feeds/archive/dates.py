@@ -26,6 +26,7 @@ def parse_day(text: str) -> dt.date | None:
     except ValueError:
         return None
 
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
