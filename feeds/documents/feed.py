@@ -31,6 +31,8 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 10
 MAX_LIST_VALUES = 20
 SORTS = ("newest", "relevance")
+#: What a browser shows of an Atom or RSS feed (webapp/static; issue 17).
+FEED_STYLESHEET = "feed.css"
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -289,6 +291,7 @@ def feed_info(request: FeedRequest, extension: str, items: Sequence[FeedItem]) -
         generator_version=site.generator_version,
         hubs=site.hubs,
         paging=paging,
+        stylesheet_url=request.urls.static(FEED_STYLESHEET),
     )
 
 

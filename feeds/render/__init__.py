@@ -20,6 +20,7 @@ from feeds.render.model import Category as Category
 from feeds.render.model import FeedInfo as FeedInfo
 from feeds.render.model import FeedItem as FeedItem
 from feeds.render.model import Paging as Paging
+from feeds.render.model import with_stylesheet
 from feeds.render.opml import OPML_CONTENT_TYPE as OPML_CONTENT_TYPE
 from feeds.render.opml import OutlineFeed as OutlineFeed
 from feeds.render.opml import render_opml as render_opml
@@ -28,6 +29,15 @@ from feeds.render.rss import RSS_MEDIA_TYPE as RSS_MEDIA_TYPE
 from feeds.render.rss import render_rss as render_rss
 
 Renderer = Callable[[FeedInfo, Sequence[FeedItem]], bytes]
+
+
+def _styled(render: Renderer) -> Renderer:
+    """An XML renderer that adds ``info.stylesheet_url`` as ``<?xml-stylesheet?>``."""
+
+    def styled(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
+        return with_stylesheet(render(info, items), info.stylesheet_url)
+
+    return styled
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +59,8 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
     {
         format.extension: format
         for format in (
-            Format("atom", ATOM_CONTENT_TYPE, render_atom, "Atom", ATOM_MEDIA_TYPE),
-            Format("rss", RSS_CONTENT_TYPE, render_rss, "RSS", RSS_MEDIA_TYPE),
+            Format("atom", ATOM_CONTENT_TYPE, _styled(render_atom), "Atom", ATOM_MEDIA_TYPE),
+            Format("rss", RSS_CONTENT_TYPE, _styled(render_rss), "RSS", RSS_MEDIA_TYPE),
             Format(
                 "json", JSONFEED_CONTENT_TYPE, render_jsonfeed, "JSON Feed", JSONFEED_MEDIA_TYPE
             ),

@@ -92,3 +92,18 @@ class FeedInfo:
     #: WebSub hub URLs.
     hubs: tuple[str, ...] = ()
     paging: Paging = Paging()
+    #: A CSS stylesheet for people who open the Atom or RSS document in a browser
+    #: (``<?xml-stylesheet?>``, issue 17); feed readers ignore it.
+    stylesheet_url: str | None = None
+
+
+def with_stylesheet(xml: bytes, href: str | None) -> bytes:
+    """``xml`` with an ``<?xml-stylesheet type="text/css"?>`` processing instruction right
+    after its XML declaration (https://www.w3.org/TR/xml-stylesheet/); unchanged without
+    ``href``. CSS rather than XSLT: browsers are removing XSLT."""
+    if not href:
+        return xml
+    end = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    quoted = href.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    instruction = f'\n<?xml-stylesheet type="text/css" href="{quoted}"?>'.encode()
+    return xml[:end] + (instruction if end else instruction.lstrip() + b"\n") + xml[end:]
