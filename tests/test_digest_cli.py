@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from liveserver import HOST, app_environ, free_port, get, start_app, stop, wait_until_serving
@@ -21,6 +22,7 @@ from loopback import Answer, RecordingHandler, ScriptedServer, smtp_server
 from feeds.catalog import Catalog, load_catalog
 from feeds.catalog.selection import ALL, resolve, selection_keys
 from feeds.cli import main
+from feeds.digest import cli as digest_cli
 
 FEEDS = Path(sys.executable).parent / "feeds"
 SENDER = "Newsroom <news@example.org>"
@@ -503,3 +505,53 @@ def test_malformed_options_are_refused_by_the_parser(
 
     assert caught.value.code == 2
     assert "feeds digest: error:" in capsys.readouterr().err
+
+
+def test_in_config_mode_any_failure_stops_only_its_own_digest(
+    run: Run, smtp: tuple[RecordingHandler, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler, smtp_port = smtp
+    today = dt.date.today().isoformat()
+    feed = (
+        "<feed xmlns='http://www.w3.org/2005/Atom'><title>Desk\nwire</title><id>urn:f</id>"
+        f"<entry><id>urn:1</id><title>One</title><updated>{today}T00:00:00Z</updated></entry>"
+        "</feed>"
+    ).encode()
+
+    def digest(name: str, path: str) -> str:
+        return (
+            f'[[digest]]\nname = "{name}"\nfeeds = ["{scripted.url(path)}"]\n'
+            f'to = "{name}@example.org"\nfrom = "{SENDER}"\nperiod = "daily"\n\n'
+        )
+
+    # "broken" fails as feeds do; "bug" raises what no digest code expects (a bug, say).
+    real_run_digest = digest_cli.run_digest
+
+    def run_digest(spec: Any, *args: Any, **kwargs: Any) -> Any:
+        if spec.name == "bug":
+            raise KeyError("surprise")
+        return real_run_digest(spec, *args, **kwargs)
+
+    monkeypatch.setattr(digest_cli, "run_digest", run_digest)
+    with ScriptedServer() as scripted:
+        scripted.answers["/feed"] = Answer(feed, "application/atom+xml")
+        config = tmp_path / "digests.toml"
+        config.write_text(
+            f'smtp = "{HOST}:{smtp_port}"\n\n'
+            + digest("broken", "/gone")
+            + digest("bug", "/feed")
+            + digest("fine", "/feed"),
+            encoding="utf-8",
+        )
+        status, out, err = run("digest", "--config", str(config))
+
+    assert status == 1
+    assert err.splitlines() == [
+        f"feeds: error: digest 'broken': {scripted.url('/gone')} answered HTTP 404 Not Found: "
+        "not found",
+        "feeds: error: digest 'bug': KeyError: 'surprise'",
+    ]
+    assert out.startswith("digest 'fine': sent 1 new item from 1 feed")
+    [message] = handler.messages
+    assert message["To"] == "fine@example.org"
+    assert message["Subject"].startswith("Desk wire: daily digest")  # one line, whatever the feed

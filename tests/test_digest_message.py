@@ -56,7 +56,7 @@ def sent(digest: Digest) -> EmailMessage:
     message = build_message(
         digest,
         sender="Redacción <news@news.example>",
-        to=("a@example.org", "Bea <b@example.org>"),
+        to="Bea <b@example.org>",
         now=NOW,
     )
     raw = message.as_bytes(policy=policy.SMTP)
@@ -90,7 +90,7 @@ def test_headers() -> None:
 
     assert message["Subject"] == "Newsroom — Mexico, Partner wire: weekly digest, 18–25 Nov 2026"
     assert message["From"] == "Redacción <news@news.example>"
-    assert message["To"] == "a@example.org, Bea <b@example.org>"
+    assert message["To"] == "Bea <b@example.org>"  # one recipient a message (issue 14)
     assert parsedate_to_datetime(message["Date"]) == NOW
     assert re.fullmatch(r"<[^<>@\s]+@news\.example>", message["Message-ID"])
     assert message["Auto-Submitted"] == "auto-generated"
@@ -121,7 +121,13 @@ def test_list_unsubscribe(uris: tuple[str, ...], header: str, post: str | None) 
     assert message["List-Unsubscribe"] == header
     assert message["List-Unsubscribe-Post"] == post
     text, html = parts(message)
-    assert all(uri in text and f'href="{uri}"' in html for uri in uris)
+    # The footer links the web pages, and shows no address (issue 14): a mailto: stays
+    # in the header, where the mail program's Unsubscribe button finds it.
+    for uri in uris:
+        shown = not uri.startswith("mailto:")
+        assert (uri in text, f'href="{uri}"' in html) == (shown, shown), uri
+    if all(uri.startswith("mailto:") for uri in uris):
+        assert "Unsubscribe button of your mail program" in text
 
 
 def test_archive_text_is_escaped_in_html_and_raw_in_text() -> None:
@@ -191,4 +197,5 @@ def test_text_lines_fit_except_links() -> None:
 
     long_lines = [line for line in text.splitlines() if len(line) > TEXT_WIDTH]
     assert long_lines == []
-    assert "\n-- \nThis is the digest “mexico-weekly”: new items from the feeds it" in text
+    assert "\n-- \nYou receive this digest of new items from the feeds it follows;" in text
+    assert "mexico-weekly" not in text  # the state file's key is nobody's business

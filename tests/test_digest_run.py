@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,7 +15,7 @@ from loopback import Answer, ScriptedServer
 
 from feeds.digest.fetch import fetch_feed
 from feeds.digest.model import DigestSpec
-from feeds.digest.run import MAX_PAGES, Outcome, file_delivery, run_digest
+from feeds.digest.run import MAX_ITEMS, MAX_PAGES, Outcome, file_delivery, run_digest
 from feeds.digest.state import load_state
 from feeds.errors import DigestStateError
 
@@ -46,8 +48,8 @@ class Outbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    def __call__(self, message: EmailMessage) -> str:
-        self.messages.append(message)
+    def __call__(self, messages: Sequence[EmailMessage]) -> str:
+        self.messages.extend(messages)
         return "to the outbox"
 
     def titles(self, index: int = -1) -> list[str]:
@@ -220,3 +222,84 @@ def test_a_scheduled_digest_waits_for_its_period(server: ScriptedServer, tmp_pat
         scheduled=True,
     )
     assert str(next_monday) == "nothing new for digest 'desk'; nothing sent"
+
+
+# --- Issue 14 -------------------------------------------------------------------------
+
+
+def test_new_means_appeared_since_the_last_send_not_dated_since(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    outbox, digest = Outbox(), spec(server, tmp_path, "daily")
+    server.answers["/feed"] = Answer(atom(("today", day(0)), ("old", day(-5))))
+    run(digest, outbox, MONDAY)
+    # On Tuesday the feed shows an entry dated Sunday that was not there on Monday.
+    server.answers["/feed"] = Answer(atom(("today", day(0)), ("late", day(-1)), ("old", day(-5))))
+
+    outcome = run(digest, outbox, MONDAY + dt.timedelta(days=1))
+
+    assert (outcome.items, outbox.titles()) == (1, ["Item late"])  # not "old": seen Monday
+
+
+def test_a_feed_title_with_line_breaks_makes_a_one_line_subject(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    feed = atom(("a", day(0))).replace(
+        b"<title>Desk</title>", b"<title>Desk\r\nBcc: x@evil</title>"
+    )
+    server.answers["/feed"] = Answer(feed)
+    outbox = Outbox()
+
+    run(spec(server, tmp_path), outbox, MONDAY)
+
+    [message] = outbox.messages
+    assert message["Subject"].startswith("Desk Bcc: x@evil: weekly digest")
+    assert "Bcc" not in message and "\n" not in message["Subject"]
+
+
+def test_each_recipient_gets_a_message_of_their_own(server: ScriptedServer, tmp_path: Path) -> None:
+    server.answers["/feed"] = Answer(atom(("a", day(0))))
+    digest = replace(spec(server, tmp_path), to=("a@example.org", "Bea <b@example.org>"))
+    outbox = Outbox()
+
+    run(digest, outbox, MONDAY)
+
+    assert [message["To"] for message in outbox.messages] == [
+        "a@example.org",
+        "Bea <b@example.org>",
+    ]
+    for message, other in zip(outbox.messages, ("b@example.org", "a@example.org"), strict=True):
+        assert other not in message.as_string()  # nobody else's address, anywhere
+        text = message.get_body(("plain",)).get_content()
+        footer = text.rpartition("\n-- \n")[2]
+        assert "@" not in footer and "desk" not in footer  # no address, no internal key
+
+
+def test_a_huge_feed_is_capped_and_links_to_the_rest(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    entries = [(f"n{number}", day(0)) for number in range(MAX_ITEMS + 50)]
+    server.answers["/feed"] = Answer(atom(*entries))
+    outbox, digest = Outbox(), spec(server, tmp_path)
+
+    outcome = run(digest, outbox, MONDAY)
+
+    assert len(outbox.titles()) == MAX_ITEMS
+    text = outbox.messages[0].get_body(("plain",)).get_content()
+    assert "… and 50 more new items: " in text
+    # Recorded as sent, linked ones too: the digest is never jammed by a big feed.
+    assert outcome.items == MAX_ITEMS
+    assert run(digest, outbox, MONDAY + dt.timedelta(days=1)).items == 0
+
+
+def test_a_state_file_dated_in_year_9999_is_a_clear_error(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    digest = spec(server, tmp_path)
+    digest.state.write_text(
+        json.dumps({"desk": {"sent": [], "last_sent": "9999-12-31T23:59:59-12:00"}}),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(DigestStateError, match=r"was last sent at 9999-12-31T23:59:59-12:00, wh"):
+        run(digest, Outbox(), MONDAY)

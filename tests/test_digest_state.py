@@ -26,9 +26,10 @@ def test_saved_state_reads_back_and_is_plain_json(tmp_path: Path) -> None:
 
     save_state(path, State().with_sent("weekly", ("g1", "g2"), WHEN))
 
-    assert load_state(path).get("weekly") == DigestRecord(("g1", "g2"), WHEN)
+    # A send records what the feeds showed (``seen``, empty here): issue 14's "new".
+    assert load_state(path).get("weekly") == DigestRecord(("g1", "g2"), WHEN, ())
     assert json.loads(path.read_text(encoding="utf-8")) == {
-        "weekly": {"sent": ["g1", "g2"], "last_sent": "2026-11-25T09:00:00+01:00"}
+        "weekly": {"sent": ["g1", "g2"], "last_sent": "2026-11-25T09:00:00+01:00", "seen": []}
     }
 
 
@@ -40,8 +41,8 @@ def test_a_digest_changes_only_its_own_record(tmp_path: Path) -> None:
     save_state(path, load_state(path).with_sent("weekly", ("w2", "w1", "w2"), later))
 
     state = load_state(path)
-    assert state.get("daily") == DigestRecord(("d1",), WHEN)
-    assert state.get("weekly") == DigestRecord(("w1", "w2"), later)
+    assert state.get("daily") == DigestRecord(("d1",), WHEN, ())
+    assert state.get("weekly") == DigestRecord(("w1", "w2"), later, ())
 
 
 def test_writing_leaves_no_temporary_file_and_keeps_the_mode(tmp_path: Path) -> None:

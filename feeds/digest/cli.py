@@ -144,12 +144,19 @@ def cmd_digest(args: argparse.Namespace) -> int:
                 warn=_warn,
                 scheduled=scheduled,
             )
-        except DigestError as exc:
-            print(f"feeds: error: {exc}", file=sys.stderr)
+        except Exception as exc:  # whatever it is, the next digest still runs
+            print(f"feeds: error: {_failure(spec, exc, scheduled)}", file=sys.stderr)
             failed = True  # and on to the next digest: one bad feed must not stop the rest
         else:
             print(outcome)
     return 1 if failed else 0
+
+
+def _failure(spec: DigestSpec, exc: Exception, named: bool) -> str:
+    """What failed: a DigestError says it; anything else is a bug, said with its type. In
+    ``--config`` mode the message names the digest (issue 14)."""
+    text = str(exc) if isinstance(exc, DigestError) else f"{type(exc).__name__}: {exc}"
+    return f"digest '{spec.name}': {text}" if named or not isinstance(exc, DigestError) else text
 
 
 def _runs_from_config(args: argparse.Namespace) -> tuple[Runs, float]:

@@ -47,13 +47,24 @@ def next_due(now: dt.datetime, period: str, last_sent: dt.datetime | None) -> dt
     return due if now.date() < due else None
 
 
-def is_wanted(item: DigestItem, sent: Collection[str], window: Window) -> bool:
-    """Never sent, and in the window. A re-dated or reordered item keeps its guid."""
-    return item.guid not in sent and window.contains(item)
+def is_wanted(
+    item: DigestItem, sent: Collection[str], window: Window, *, by_date: bool = True
+) -> bool:
+    """Never sent (nor seen at an earlier send), and, ``by_date``, in the window. A
+    re-dated or reordered item keeps its guid.
+
+    Once a digest has sent, "new" means appeared since (issue 14): an item dated two days
+    ago that a feed published after the last send is new to a daily digest. Only a first
+    send, or ``--since``, goes by date."""
+    return item.guid not in sent and (not by_date or window.contains(item))
 
 
 def select_new(
-    sections: Iterable[FeedSection], sent: Collection[str], window: Window
+    sections: Iterable[FeedSection],
+    sent: Collection[str],
+    window: Window,
+    *,
+    by_date: bool = True,
 ) -> tuple[FeedSection, ...]:
     """The sections that have new items, each newest first; an item in two feeds is shown
     once, in the first feed given. Undated items go last, in their feed's order."""
@@ -62,7 +73,7 @@ def select_new(
     for section in sections:
         items = []
         for item in section.items:
-            if item.guid in seen or not is_wanted(item, sent, window):
+            if item.guid in seen or not is_wanted(item, sent, window, by_date=by_date):
                 continue
             seen.add(item.guid)
             items.append(item)
@@ -70,6 +81,19 @@ def select_new(
             items.sort(key=lambda item: (item.date is not None, item.instant), reverse=True)
             chosen.append(replace(section, items=tuple(items)))
     return tuple(chosen)
+
+
+def capped(sections: Sequence[FeedSection], limit: int) -> tuple[FeedSection, ...]:
+    """At most ``limit`` items in all, the first sections first; a section cut short says
+    how many it left out (its link leads to them)."""
+    kept: list[FeedSection] = []
+    room = limit
+    for section in sections:
+        shown = section.items[: max(room, 0)]
+        room -= len(shown)
+        if shown or section.items:
+            kept.append(replace(section, items=shown, more=len(section.items) - len(shown)))
+    return tuple(section for section in kept if section.items or section.more)
 
 
 def default_subject(feed_titles: Sequence[str], window: Window) -> str:

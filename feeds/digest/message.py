@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from email import policy
 from email.message import EmailMessage
@@ -12,25 +13,28 @@ from functools import cache
 from jinja2 import Environment, PackageLoader
 
 from feeds.digest.compose import day_text, excerpt, paragraphs
-from feeds.digest.model import Digest, DigestItem
+from feeds.digest.model import Digest, DigestItem, FeedSection
 
 #: Plain-text line width (RFC 3676 suggests at most 78; 72 leaves room for quoting).
 TEXT_WIDTH = 72
+#: The footer: no address and no internal name (issue 14).
+FOOTER = "You receive this digest of new items from the feeds it follows; each is sent once."
+UNSUBSCRIBE_BUTTON = "To stop it, use the Unsubscribe button of your mail program."
 
 
-def build_message(
-    digest: Digest, *, sender: str, to: tuple[str, ...], now: dt.datetime
-) -> EmailMessage:
-    """The message to send. Quoted-printable bodies keep it 7-bit, so any server takes it."""
+def build_message(digest: Digest, *, sender: str, to: str, now: dt.datetime) -> EmailMessage:
+    """The message for one recipient (issue 14: nobody sees who else gets the digest).
+    Quoted-printable bodies keep it 7-bit, so any server takes it."""
     message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = digest.subject
-    message["From"] = sender
-    message["To"] = ", ".join(to)
+    message["Subject"] = header_text(digest.subject)
+    message["From"] = header_text(sender)
+    message["To"] = header_text(to)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: out-of-office robots stay quiet
     if digest.list_unsubscribe:
-        message["List-Unsubscribe"] = ", ".join(f"<{uri}>" for uri in digest.list_unsubscribe)
+        uris = ", ".join(f"<{header_text(uri)}>" for uri in digest.list_unsubscribe)
+        message["List-Unsubscribe"] = uris
         if any(uri.startswith("https://") for uri in digest.list_unsubscribe):
             # RFC 8058: one-click unsubscribe by POST; mail providers ask bulk senders for it.
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -39,16 +43,37 @@ def build_message(
     return message
 
 
+def header_text(value: str) -> str:
+    """``value`` on one line: every line break (CR, LF and Unicode's own) and control
+    character becomes a space, runs of spaces one (issue 14: a partner's feed title
+    holding a line break made the Subject raise, or could have added a header)."""
+    return " ".join(_LINE_BREAKS.sub(" ", value).split())
+
+
+#: What may not appear in a header value: C0 and C1 controls, Unicode line separators.
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def footer_links(digest: Digest) -> tuple[str, ...]:
+    """The unsubscribe links a footer shows: web pages only. A ``mailto:`` stays in the
+    List-Unsubscribe header: the footer shows no address (issue 14)."""
+    return tuple(uri for uri in digest.list_unsubscribe if uri.startswith(("https:", "http:")))
+
+
 def render_html(digest: Digest) -> str:
     """The HTML part; the web preview serves exactly this."""
     template = _environment().get_template("digest.html")
     return template.render(
         digest=digest,
         intro=intro(digest),
-        unsubscribe=digest.list_unsubscribe,
+        unsubscribe=footer_links(digest),
+        has_unsubscribe=bool(digest.list_unsubscribe),
         day_text=day_text,
         paragraphs=paragraphs,
         excerpt=excerpt,
+        more_text=more_text,
+        footer=FOOTER,
+        unsubscribe_button=UNSUBSCRIBE_BUTTON,
     )
 
 
@@ -60,16 +85,13 @@ def render_text(digest: Digest) -> str:
         lines += [section.url, ""] if section.url else [""]
         for item in section.items:
             lines += _text_item(item)
-    lines += [
-        "-- ",
-        *textwrap.wrap(
-            f"This is the digest \u201c{digest.name}\u201d: new items "
-            "from the feeds it follows, each sent once.",
-            TEXT_WIDTH,
-        ),
-    ]
-    if digest.list_unsubscribe:
-        lines.append("Unsubscribe: " + ", ".join(digest.list_unsubscribe))
+        if section.more:
+            lines += [*textwrap.wrap(more_text(section), TEXT_WIDTH), ""]
+    lines += ["-- ", *textwrap.wrap(FOOTER, TEXT_WIDTH)]
+    if footer_links(digest):
+        lines.append("Unsubscribe: " + ", ".join(footer_links(digest)))
+    elif digest.list_unsubscribe:
+        lines += textwrap.wrap(UNSUBSCRIBE_BUTTON, TEXT_WIDTH)
     return "\n".join(lines) + "\n"
 
 
@@ -86,6 +108,12 @@ def _text_item(item: DigestItem) -> list[str]:
             break_long_words=False,
         )
     return [*lines, ""]
+
+
+def more_text(section: FeedSection) -> str:
+    """``… and 24,800 more new items: https://…`` for a section cut at the cap."""
+    where = f": {section.url}" if section.url else " in the feed"
+    return f"… and {section.more:,} more new item{'s' * (section.more != 1)}{where}"
 
 
 def intro(digest: Digest) -> str:

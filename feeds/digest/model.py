@@ -53,6 +53,8 @@ class FeedSection:
     url: str
     #: In the feed's order when read; newest first once selected for a digest.
     items: tuple[DigestItem, ...] = ()
+    #: New items left out of the message by the cap on its size; the section links to them.
+    more: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,7 @@ class Digest:
 class DigestSpec:
     """What one digest sends, to whom, and where it remembers what it sent."""
 
-    #: Key in the state file; also shown in the message footer.
+    #: Key in the state file (never shown in the message).
     name: str
     #: Absolute feed URLs, in the order their sections appear.
     feeds: tuple[str, ...]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -18,6 +19,8 @@ from email.utils import getaddresses, parseaddr
 from feeds.errors import DigestSendError
 
 DEFAULT_TIMEOUT = 30.0
+#: Seconds to wait for the reply after DATA's final dot (RFC 5321 section 4.5.3.2.6).
+DATA_REPLY_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +40,56 @@ class SmtpSettings:
 def send_message(message: EmailMessage, smtp: SmtpSettings) -> None:
     """Returns once the server has accepted ``message`` for every recipient, else raises
     DigestSendError, and then no recipient was given the message."""
+    send_messages([message], smtp)
+
+
+def send_messages(messages: Sequence[EmailMessage], smtp: SmtpSettings) -> None:
+    """Each message to the recipients in its own ``To``, in one session.
+
+    Every recipient is tried (``RCPT``, then ``RSET``) and every size checked against the
+    server's ``SIZE`` (RFC 1870) before the first ``DATA``: a refusal or a message too
+    large then reaches nobody. A :class:`MessageTooLarge` says the limit, so the caller
+    can make a smaller message.
+    """
+    envelopes = [_envelope(message) for message in messages]
+    client = _connect(smtp)
+    try:
+        _open_session(client, smtp)
+        limit = _size_limit(client)
+        for _sender, _recipients, data in envelopes:
+            if limit and len(data) > limit:
+                raise MessageTooLarge(smtp.address, len(data), limit)
+        _try_recipients(client, envelopes, smtp)
+        for sender, recipients, data in envelopes:
+            _transaction(client, sender, recipients, data, smtp)
+    except DigestSendError:
+        raise
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DigestSendError(f"SMTP server {smtp.address} failed: {_describe(exc)}") from exc
+    finally:
+        _close(client)
+
+
+class MessageTooLarge(DigestSendError):
+    """The server announced a ``SIZE`` smaller than the message (RFC 1870)."""
+
+    def __init__(self, address: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"SMTP server {address} takes messages of at most {limit} bytes; "
+            f"the digest is {size} bytes"
+        )
+        self.limit = limit
+
+
+def _envelope(message: EmailMessage) -> tuple[str, list[str], bytes]:
     sender = parseaddr(str(message["From"]))[1]
     recipients = [address for _, address in getaddresses([str(message["To"])])]
-    data = message.as_bytes(policy=policy.SMTP)
+    return sender, recipients, message.as_bytes(policy=policy.SMTP)
+
+
+def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     try:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        return smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
     except ConnectionRefusedError as exc:
         raise DigestSendError(
             f"cannot connect to SMTP server {smtp.address}: connection refused"
@@ -50,15 +98,41 @@ def send_message(message: EmailMessage, smtp: SmtpSettings) -> None:
         raise DigestSendError(
             f"cannot connect to SMTP server {smtp.address}: {_describe(exc)}"
         ) from exc
-    try:
-        _open_session(client, smtp)
-        _transaction(client, sender, recipients, data, smtp)
-    except DigestSendError:
-        raise
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DigestSendError(f"SMTP server {smtp.address} failed: {_describe(exc)}") from exc
-    finally:
-        _close(client)
+
+
+def _size_limit(client: smtplib.SMTP) -> int:
+    """The server's ``SIZE`` in bytes, or 0 for none announced (or "0": no fixed limit)."""
+    value = client.esmtp_features.get("size", "").strip() if client.does_esmtp else ""
+    return int(value) if value.isdigit() else 0
+
+
+def _try_recipients(
+    client: smtplib.SMTP, envelopes: list[tuple[str, list[str], bytes]], smtp: SmtpSettings
+) -> None:
+    """Every recipient accepted, or nobody gets anything (then RSET)."""
+    sender = envelopes[0][0]
+    _mail(client, sender, 0, smtp)
+    refused = []
+    for recipient in dict.fromkeys(r for _, recipients, _ in envelopes for r in recipients):
+        code, reply = client.rcpt(recipient)
+        if code not in (250, 251):
+            refused.append(f"{recipient} ({code} {_text(reply)})")
+    client.rset()
+    if refused:
+        raise DigestSendError(
+            f"SMTP server {smtp.address} refused {', '.join(refused)}; "
+            "the digest was sent to nobody"
+        )
+
+
+def _mail(client: smtplib.SMTP, sender: str, size: int, smtp: SmtpSettings) -> None:
+    options = [f"SIZE={size}"] if size and client.has_extn("size") else []
+    code, reply = client.mail(sender, options)
+    if code != 250:
+        client.rset()
+        raise DigestSendError(
+            f"SMTP server {smtp.address} refused the sender {sender}: {code} {_text(reply)}"
+        )
 
 
 def _open_session(client: smtplib.SMTP, smtp: SmtpSettings) -> None:
@@ -80,24 +154,21 @@ def _open_session(client: smtplib.SMTP, smtp: SmtpSettings) -> None:
 def _transaction(
     client: smtplib.SMTP, sender: str, recipients: list[str], data: bytes, smtp: SmtpSettings
 ) -> None:
-    code, reply = client.mail(sender)
-    if code != 250:
-        client.rset()
-        raise DigestSendError(
-            f"SMTP server {smtp.address} refused the sender {sender}: {code} {_text(reply)}"
-        )
-    refused = []
+    _mail(client, sender, len(data), smtp)
     for recipient in recipients:
         code, reply = client.rcpt(recipient)
-        if code not in (250, 251):
-            refused.append(f"{recipient} ({code} {_text(reply)})")
-    if refused:
-        client.rset()
-        raise DigestSendError(
-            f"SMTP server {smtp.address} refused {', '.join(refused)}; "
-            "the digest was sent to nobody"
-        )
+        if code not in (250, 251):  # accepted a moment ago: the server changed its mind
+            client.rset()
+            raise DigestSendError(
+                f"SMTP server {smtp.address} refused {recipient} ({code} {_text(reply)})"
+            )
+    # RFC 5321 section 4.5.3.2.6: wait 10 minutes for the reply to the final dot. A reply
+    # given up on too early is a message the server may well have taken: sent twice.
+    if client.sock is not None:
+        client.sock.settimeout(max(smtp.timeout, DATA_REPLY_TIMEOUT))
     code, reply = client.data(data)
+    if client.sock is not None:
+        client.sock.settimeout(smtp.timeout)
     if code != 250:  # smtplib raises for most of these; this is a second guard
         raise DigestSendError(
             f"SMTP server {smtp.address} did not accept the message: {code} {_text(reply)}"

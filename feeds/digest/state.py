@@ -1,6 +1,7 @@
 """What each digest has sent: a JSON file, written atomically, only after a send succeeded.
 
-The file maps digest names to ``{"sent": [guids, oldest first], "last_sent": iso time}``.
+The file maps digest names to ``{"sent": [guids, oldest first], "last_sent": iso time,
+"seen": [guids shown but not sent]}``.
 One file may hold many digests; a run changes only its own digest's record and keeps
 the others as it found them.
 """
@@ -27,6 +28,14 @@ class DigestRecord:
     sent: tuple[str, ...] = ()
     #: When the last message was accepted by the server (or written to a file).
     last_sent: dt.datetime | None = None
+    #: Guids the feeds showed at a send without sending them (older than its window), so
+    #: that any other item is new whatever its date (issue 14); ``None`` in files written
+    #: before, whose next run goes by date once more.
+    seen: tuple[str, ...] | None = None
+
+    def known(self, by_date: bool) -> frozenset[str]:
+        """The guids that are not new: sent, and unless going by date, seen too."""
+        return frozenset(self.sent if by_date else self.sent + (self.seen or ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +46,17 @@ class State:
     def get(self, name: str) -> DigestRecord:
         return self.records.get(name, DigestRecord())
 
-    def with_sent(self, name: str, guids: tuple[str, ...], when: dt.datetime) -> State:
-        """A new state in which digest ``name`` has also sent ``guids``, at ``when``."""
+    def with_sent(
+        self, name: str, guids: tuple[str, ...], when: dt.datetime, seen: tuple[str, ...] = ()
+    ) -> State:
+        """A new state in which digest ``name`` has also sent ``guids``, at ``when``, and
+        has seen ``seen`` (every item its feeds showed: none of them is new later)."""
         old = self.get(name)
-        known = set(old.sent)
-        added = tuple(guid for guid in dict.fromkeys(guids) if guid not in known)
-        return State({**self.records, name: DigestRecord(old.sent + added, when)})
+        sent = old.sent + tuple(guid for guid in dict.fromkeys(guids) if guid not in old.sent)
+        known = set(sent)
+        looked = (old.seen or ()) + seen
+        unsent = tuple(guid for guid in dict.fromkeys(looked) if guid not in known)
+        return State({**self.records, name: DigestRecord(sent, when, unsent)})
 
 
 def load_state(path: Path) -> State:
@@ -83,7 +97,12 @@ def _record(value: Any) -> DigestRecord:
     when = dt.datetime.fromisoformat(last) if last else None
     if when is not None and when.tzinfo is None:
         raise ValueError(f"'last_sent' needs a time zone: {last}")
-    return DigestRecord(tuple(sent), when)
+    seen = record.get("seen")
+    if seen is not None and (
+        not isinstance(seen, list) or not all(isinstance(guid, str) for guid in seen)
+    ):
+        raise TypeError("'seen' must be a list of strings")
+    return DigestRecord(tuple(sent), when, None if seen is None else tuple(seen))
 
 
 def save_state(path: Path, state: State) -> None:
@@ -92,6 +111,7 @@ def save_state(path: Path, state: State) -> None:
         name: {
             "sent": list(record.sent),
             "last_sent": record.last_sent.isoformat() if record.last_sent else None,
+            "seen": None if record.seen is None else list(record.seen),
         }
         for name, record in sorted(state.records.items())
     }
