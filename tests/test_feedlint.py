@@ -20,8 +20,8 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
   <title>Feed</title>
   <updated>2024-06-01T00:00:00Z</updated>
   <author><name>Newsroom</name></author>
-  <link rel="self" type="application/atom+xml" href="https://example.org/feed.atom"/>
   <link rel="alternate" type="text/html" href="https://example.org/"/>
+  <link rel="self" type="application/atom+xml" href="https://example.org/feed.atom"/>
   <entry>
     <id>tag:example.org,2024:one</id>
     <title>One</title>
@@ -76,7 +76,6 @@ OPML = b"""<?xml version="1.0" encoding="utf-8"?>
   <head>
     <title>Feeds</title>
     <dateModified>Sat, 01 Jun 2024 00:00:00 GMT</dateModified>
-    <docs>https://opml.org/spec2.opml</docs>
   </head>
   <body>
     <outline text="Countries">
@@ -120,46 +119,23 @@ def swap(document: bytes, old: str, new: str) -> bytes:
     return document.replace(old.encode(), new.encode(), 1)
 
 
+# Only what the W3C validator does not check: tests/test_w3c.py runs the validator itself.
 @pytest.mark.parametrize(
     ("old", "new", "problem"),
     [
         ("<feed xmlns", "<rss xmlns", "not well-formed"),
         ('xmlns="http://www.w3.org/2005/Atom"', "", "not atom:feed"),
-        ("<id>tag:example.org,2024:feed</id>", "", "feed: 0 atom:id elements"),
-        ("<title>Feed</title>", "<title>Feed</title><title>Again</title>", "feed: 2 atom:title"),
-        ("<updated>2024-06-02T00:00:00.5+05:30</updated>", "", "entry 2: 0 atom:updated"),
-        ("tag:example.org,2024:feed", "example.org/feed", "not an absolute IRI"),
-        ("tag:example.org,2024:feed", "tag:example.org:feed", "not an RFC 4151 tag URI"),
-        ("<author><name>Newsroom</name></author>", "", "entry 1: no author"),
-        ("<author><name>Newsroom</name></author>", "<author><name/></author>", "no author"),
-        ('rel="self" type="application/atom+xml" ', "", "no link rel='self'"),
         ('rel="self" type="application/atom+xml"', 'rel="self"', "link rel='self' has no type"),
         ('href="https://example.org/one"', 'href="/one"', "'/one' is not an absolute URL"),
-        ("2024-06-01T00:00:00Z", "2024-06-01 00:00:00", "updated '2024-06-01 00:00:00' is not"),
-        ("00:00:00-06:00</published>", "00:00:00-0600</published>", "published"),
-        ("2024-06-01T00:00:00Z", "2024-13-01T00:00:00Z", "not an RFC 3339 date"),
-        ("Plain text, 1 &lt; 2", "&lt;p&gt;Plain&lt;/p&gt;", "entry 2 summary: contains markup"),
-        ("Plain text, 1 &lt; 2", "Tom &amp;amp; Jerry", "entry 2 summary: contains markup"),
         ("https://example.org/x", "x.html", "entry 1 summary: relative URL 'x.html'"),
-        ("tag:example.org,2024:two", "tag:example.org,2024:one", "duplicate entry id"),
-        ('<link href="https://example.org/two"/>', "", "neither content nor an alternate link"),
-        (
-            '<link href="https://example.org/two"/>',
-            '<link href="https://example.org/two"/><link href="https://example.org/2"/>',
-            "entry 2: duplicate alternate link type=None hreflang=None",
-        ),
+        ('href="https://example.org/x"', 'src="//cdn/x.png"', "relative URL '//cdn/x.png'"),
+        ('<link rel="alternate" type="text/html" href="https://example.org/"/>', "", "first link"),
+        ("<title>One</title>", '<title type="html">One</title>', "title is not text but 'html'"),
     ],
 )
 def test_atom_rules(old, new, problem):
     problems = lint_atom(swap(ATOM, old, new))
     assert any(problem in message for message in problems), problems
-
-
-def test_atom_author_in_every_entry_is_enough():
-    document = swap(ATOM, "<author><name>Newsroom</name></author>", "")
-    for title in ("<title>One</title>", "<title>Two</title>"):
-        document = swap(document, title, f"{title}<author><name>A</name></author>")
-    assert lint_atom(document) == []
 
 
 @pytest.mark.parametrize("lint", [lint_atom, lint_rss, lint_jsonfeed])
@@ -173,10 +149,6 @@ def test_self_must_match_the_served_url(lint):
     ("old", "new", "problem"),
     [
         ('version="2.0"', 'version="0.91"', "not an RSS 2.0 document"),
-        ("<description>About</description>", "", "channel: no description"),
-        ("<title>Feed</title>", "<title> </title>", "channel: no title"),
-        ("<link>https://example.org/</link>", "<link>/</link>", "channel: link '/' is not"),
-        ('rel="self" type="application/rss+xml"', 'rel="me"', "no atom:link rel='self'"),
         ('rel="self" type="application/rss+xml"', 'rel="self"', "rel='self' has no type"),
         ('href="https://example.org/feed.rss"', 'href="feed.rss"', "href 'feed.rss' is not"),
         (
@@ -184,32 +156,8 @@ def test_self_must_match_the_served_url(lint):
             "<link>https://example.org/feed.rss?page=2</link>",
             "is a feed link",
         ),
-        ("<language>en-us</language>", "<language>English</language>", "not a language tag"),
-        (
-            "<docs>https://www.rssboard.org/rss-specification</docs>",
-            "<docs>rss.html</docs>",
-            "docs 'rss.html'",
-        ),
-        ("<ttl>60</ttl>", "<ttl>an hour</ttl>", "ttl 'an hour'"),
-        (
-            "2024 00:00:00 -0600</lastBuildDate>",
-            "24 00:00:00 -0600</lastBuildDate>",
-            "channel: lastBuildDate 'Sat, 01 Jun 24 00:00:00 -0600' is not an RFC 822",
-        ),
-        (PUB, "2024-06-01T00:00:00-06:00</pubDate>", "item 1: pubDate '2024-06-01T00"),
-        (PUB, "Fri, 01 Jun 2024 00:00:00 -0600</pubDate>", "item 1: pubDate 'Fri, 01 Jun"),
-        (PUB, "Sat, 31 Jun 2024 00:00:00 -0600</pubDate>", "item 1: pubDate 'Sat, 31 Jun"),
-        (PUB, "Sat, 01 Jun 2024 00:00:00 Mexico</pubDate>", "pubDate 'Sat, 01 Jun 2024 00:00:00 M"),
-        (' isPermaLink="false"', "", "is not a URL but isPermaLink is true"),
-        (
-            "<guid>https://example.org/two</guid>",
-            '<guid isPermaLink="false">tag:example.org,2024:one</guid>',
-            "duplicate guid",
-        ),
         ('domain="https://example.org/country/"', 'domain="country"', "category domain 'country'"),
-        (">Mexico</category>", "></category>", "empty category"),
         ("https://example.org/x", "/x", "item 1: description has relative URL '/x'"),
-        ("<title>Two</title>", "", "item 2: neither title nor description"),
         ('href="https://example.org/x"', 'src="//cdn/x.png"', "relative URL '//cdn/x.png'"),
     ],
 )
@@ -281,16 +229,7 @@ def test_jsonfeed_that_is_not_a_feed(data, problem):
     [
         ('version="2.0"', 'version="1.0"', "not an OPML 2.0 document"),
         ("<title>Feeds</title>", "", "head: no title"),
-        ("Sat, 01 Jun 2024", "1 June 2024", "dateModified '1 June 2024 00:00:00 GMT'"),
-        (
-            "<docs>https://opml.org/spec2.opml</docs>",
-            "<docs>spec2.opml</docs>",
-            "docs 'spec2.opml'",
-        ),
-        ('<outline text="Countries">', "<outline>", "outline 1: no text attribute"),
-        ('xmlUrl="https://example.org/mx.atom"', "", "outline 2: type='rss' but xmlUrl"),
-        ('xmlUrl="https://example.org/mx.atom"', 'xmlUrl="mx.atom"', "outline 2: type='rss'"),
-        ('htmlUrl="https://example.org/mx"', 'htmlUrl="/mx"', "htmlUrl '/mx'"),
+        ('xmlUrl="https://example.org/mx.atom"', 'xmlUrl="mx.atom"', "outline 2: xmlUrl 'mx.atom'"),
     ],
 )
 def test_opml_rules(old, new, problem):

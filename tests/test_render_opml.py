@@ -44,18 +44,14 @@ def test_output_is_lint_clean(groups):
     assert lint_opml(xml) == []
 
 
-def test_head():
-    head = etree.fromstring(render(docs_url="https://example.org/opml")).find("head")
+def test_head_has_no_docs():
+    """The W3C validator knows only OPML 1.0's head: ``docs`` is an error there (issue 15)."""
+    head = etree.fromstring(render()).find("head")
     assert [(child.tag, child.text) for child in head] == [
         ("title", "Newsroom feeds"),
         ("dateModified", "Mon, 03 Jun 2024 12:00:00 -0600"),
         ("ownerName", "Newsroom"),
-        ("docs", "https://example.org/opml"),
     ]
-
-
-def test_default_docs_url():
-    assert etree.fromstring(render()).findtext("head/docs") == "https://opml.org/spec2.opml"
 
 
 def test_one_outline_per_group_with_one_outline_per_feed():

@@ -29,3 +29,12 @@ def rfc3339(value: dt.datetime) -> str:
 def rfc822(value: dt.datetime) -> str:
     """``Sat, 01 Jun 2024 00:00:00 -0600``: English names, 4-digit year, whatever the locale."""
     return format_datetime(feed_time(value))
+
+
+def distinct_rfc3339(value: dt.datetime, repeat: int) -> str:
+    """:func:`rfc3339` with ``repeat`` zero decimals of a second: the same instant, written
+    differently for the ``repeat``-th time (``2024-06-01T12:00:00.00-06:00`` for 2)."""
+    text = rfc3339(value)
+    if repeat <= 0:
+        return text
+    return f"{text[:19]}.{'0' * repeat}{text[19:]}"

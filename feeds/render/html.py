@@ -18,8 +18,25 @@ _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffc\U00010000-
 
 
 def clean_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids or discourages, and U+FFFD."""
-    return _NOT_XML_CHAR.sub("", text)
+    """``text`` without the characters XML 1.0 forbids or discourages, and U+FFFD, and
+    UTF-8 read as Latin-1 decoded again (see :func:`undo_double_utf8`)."""
+    return _NOT_XML_CHAR.sub("", undo_double_utf8(text))
+
+
+def undo_double_utf8(text: str) -> str:
+    """``"Ã©tÃ©"`` as ``"été"``: text that is all Latin-1 and whose bytes are UTF-8.
+
+    feedparser repairs such text as it reads it (``mixin.py``, ``pop``) and the W3C
+    validator reports it (BadCharacters, "latin characters double encoded as utf-8"), so
+    readers would otherwise disagree with JSON Feed on it; the repair is done here once,
+    for every format. Text with no character above U+007F is unchanged.
+    """
+    if text.isascii():
+        return text
+    try:
+        return text.encode("iso-8859-1").decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def title_text(entry: Entry) -> str:
@@ -55,8 +72,3 @@ def summary_html(paragraphs: Iterable[str]) -> str:
 def summary_text(paragraphs: Iterable[str]) -> str:
     """The plain-text summary: paragraphs separated by a blank line."""
     return "\n\n".join(clean_text(p) for p in paragraphs)
-
-
-#: Where a text construct reads as markup to the W3C validator (its ``nonhtml`` rule) and
-#: to feedparser (``looks_like_html``): the "<" of an end tag, or the "&" of an entity.
-MARKUP_LIKE = re.compile(r"<(?=/\w+>)|&(?=#?\w+;)")

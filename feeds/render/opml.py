@@ -14,7 +14,6 @@ from feeds.render.html import clean_text
 
 OPML_MEDIA_TYPE = "text/x-opml"
 OPML_CONTENT_TYPE = f"{OPML_MEDIA_TYPE}; charset=utf-8"
-OPML_DOCS_URL = "https://opml.org/spec2.opml"
 
 
 @dataclass(frozen=True)
@@ -36,16 +35,18 @@ def render_opml(
     owner_name: str,
     date_modified: dt.datetime,
     groups: Sequence[tuple[str, Sequence[OutlineFeed]]],
-    docs_url: str = OPML_DOCS_URL,
 ) -> bytes:
-    """The OPML document, UTF-8: one outline per ``(group name, feeds)`` pair."""
+    """The OPML document, UTF-8: one outline per ``(group name, feeds)`` pair.
+
+    No ``docs`` in the head: OPML 2.0 allows it, but the W3C validator knows only the
+    OPML 1.0 head elements and reports it as an error (Undefined head element).
+    """
     opml = etree.Element("opml", version="2.0")
     head = etree.SubElement(opml, "head")
     for name, value in (
         ("title", title),
         ("dateModified", rfc822(date_modified)),
         ("ownerName", owner_name),
-        ("docs", docs_url),
     ):
         etree.SubElement(head, name).text = clean_text(value)
     body = etree.SubElement(opml, "body")
