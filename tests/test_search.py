@@ -245,6 +245,7 @@ def test_stems_fold_english_and_spanish() -> None:
 WORDS = (
     "hub", "Hubs", "migrant", "migrants", "Migrantes", "información", "information",
     "informe", "border", "cross-border", "police", "the", "or", "OR", "niños", "U.S.",
+    "agency", "agencies", "happy", "Happiness", "dying", "die", "skies", "sky", "a",
 )  # fmt: skip
 texts = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join)
 entries = st.lists(st.tuples(texts, st.lists(texts, max_size=2)), min_size=1, max_size=12)

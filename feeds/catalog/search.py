@@ -15,24 +15,28 @@ the size of the archive.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
+import re
 import struct
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+import threading
+from array import array
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Final
 
 from feeds.archive.entry import Entry
+from feeds.catalog.ordering import key_array
 from feeds.catalog.search_query import (
     Clause,
-    SearchQuery,
     Term,
     parse_query,
-    phrase_in,
     query_words,
     word_stems,
+    words_match,
 )
-from feeds.text import lower_tokens
+from feeds.text import lower_token_string, lower_tokens
 
 __all__ = ["FilePostings", "SearchIndex", "Segment", "entry_words", "file_postings", "query_words"]
 
@@ -111,9 +115,60 @@ class Segment:
     keys: Sequence[int]
 
 
+class _Merged:
+    """Each clause's hits over the whole catalog, as sorted keys, kept for the catalog's
+    life: the file postings merged once per catalog (a reload makes a new index), so a
+    word asked for again costs a lookup, not a pass over every file. A clause that another
+    one is intersected with also keeps its keys as a set. Least recently used clauses go
+    first beyond :attr:`LIMIT` units: one per key in an array (8 bytes), :data:`SET_COST`
+    per key in a set."""
+
+    LIMIT = 4_000_000
+    SET_COST = 6
+
+    def __init__(self) -> None:
+        self._lists: OrderedDict[str, tuple[array[int], frozenset[int] | None]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, clause: str, merge: Callable[[], array[int]]) -> array[int]:
+        return self._get(clause, merge, as_set=False)[0]
+
+    def get_set(self, clause: str, merge: Callable[[], array[int]]) -> frozenset[int]:
+        found = self._get(clause, merge, as_set=True)[1]
+        assert found is not None
+        return found
+
+    def _get(
+        self, clause: str, merge: Callable[[], array[int]], *, as_set: bool
+    ) -> tuple[array[int], frozenset[int] | None]:
+        with self._lock:
+            found = self._lists.get(clause)
+            if found is not None:
+                self._lists.move_to_end(clause)
+                if found[1] is not None or not as_set:
+                    return found
+        # Outside the lock: two requests may merge the same clause once each.
+        keys = merge() if found is None else found[0]
+        made = (keys, frozenset(keys) if as_set else None)
+        with self._lock:
+            old = self._lists.get(clause)
+            self._size -= 0 if old is None else self._cost(old)
+            self._lists[clause] = made
+            self._size += self._cost(made)
+            while self._size > self.LIMIT and len(self._lists) > 1:
+                _clause, dropped = self._lists.popitem(last=False)
+                self._size -= self._cost(dropped)
+        return made
+
+    def _cost(self, found: tuple[array[int], frozenset[int] | None]) -> int:
+        return len(found[0]) * (1 if found[1] is None else 1 + self.SET_COST)
+
+
 @dataclass(frozen=True)
 class SearchIndex:
     segments: tuple[Segment, ...]
+    _merged: _Merged = field(default_factory=_Merged, compare=False, repr=False)
 
     @classmethod
     def build(cls, entries: Sequence[Entry], keys: Sequence[int]) -> SearchIndex:
@@ -127,60 +182,74 @@ class SearchIndex:
         if not words:
             return ()
         query = parse_query(tuple(words))
+        ordered = sorted(query.include, key=lambda clause: len(self.clause_keys(clause)))
+        hits: Sequence[int] = self.clause_keys(ordered[0])
+        wanted = [self._clause_set(clause) for clause in ordered[1:]]
+        unwanted = [self._clause_set(clause) for clause in query.exclude]
+        if hits and (wanted or unwanted):
+            hits = [
+                key
+                for key in hits
+                if all(key in other for other in wanted)
+                and not any(key in other for other in unwanted)
+            ]
+        return hits
+
+    def _clause_set(self, clause: Clause) -> frozenset[int]:
+        return self._merged.get_set(
+            str(clause), lambda: self._merge(lambda p: _clause_locals(p, clause))
+        )
+
+    def clause_keys(self, clause: Clause) -> array[int]:
+        """Keys of the entries that meet ``clause``, newest first (merged once)."""
+        return self._merged.get(
+            str(clause), lambda: self._merge(lambda p: _clause_locals(p, clause))
+        )
+
+    def _merge(self, locals_in: Callable[[FilePostings], Locals]) -> array[int]:
+        """Keys of the entries that ``locals_in`` finds in each file, newest first."""
         hits: list[int] = []
         for segment in self.segments:
-            local = _segment_hits(segment.postings, query)
+            local = locals_in(segment.postings)
             if local:
                 hits.extend(map(segment.keys.__getitem__, local))
         hits.sort()
         if hits and hits[0] < 0:  # entries dropped as duplicates come first, as -1
             del hits[: bisect.bisect_left(hits, 0)]
-        return hits
+        return key_array(hits)
 
     def by_relevance(self, keys: Sequence[int], words: Sequence[str]) -> list[int]:
-        """``keys`` (hits of the query of ``words``), most relevant first.
+        """``keys`` (hits of the query of ``words``, newest first), most relevant first.
 
         An entry scores, for each word it was found by, the word's inverse document
-        frequency (rarer words weigh more), times :data:`TITLE_WEIGHT` more when the word
-        is in its title; ties stay newest first. No word counts are kept, so a word
-        said ten times weighs what it weighs said once.
+        frequency (rarer words weigh more), :data:`TITLE_WEIGHT` times that when the word
+        is in its title; ties stay newest first. No word counts are kept, so a word said
+        ten times weighs what it weighs said once. Words every hit has (those not behind
+        an ``OR``) add the same to every score and are counted in titles only.
         """
         scores = dict.fromkeys(keys, 0.0)
         if not words or not scores:
             return list(keys)
+        query = parse_query(tuple(words))
+        everywhere = {w for c in query.include if len(c.terms) == 1 for w in c.terms[0].words}
         total = sum(len(segment.keys) for segment in self.segments)
-        for word in parse_query(tuple(words)).positive_words:
-            stems = word_stems(word)
-            found = [(s, _stem_locals(s.postings, stems, "")) for s in self.segments]
-            weight = math.log(1 + total / max(1, sum(len(local) for _s, local in found)))
-            for segment, local in found:
-                _add(scores, segment.keys, local, weight)
-                _add(scores, segment.keys, _stem_locals(segment.postings, stems, TITLE), weight)
-        return sorted(scores, key=lambda key: (-scores[key], key))
+        hits = scores.keys()
+        for word in query.positive_words:
+            found = self.clause_keys(Clause((Term((word,)),)))
+            weight = math.log(1 + total / max(1, len(found)))
+            if word not in everywhere:
+                for key in hits & set(found):
+                    scores[key] += weight
+            for key in hits & set(self._title_keys(word)):
+                scores[key] += (TITLE_WEIGHT - 1) * weight
+        # Stable: equal scores keep the newest-first order of ``keys``.
+        return sorted(keys, key=scores.__getitem__, reverse=True)
 
-
-def _add(scores: dict[int, float], keys: Sequence[int], local: Locals, weight: float) -> None:
-    for key in map(keys.__getitem__, local):
-        if key in scores:
-            scores[key] += weight
-
-
-def _segment_hits(postings: FilePostings, query: SearchQuery) -> Locals:
-    """Local numbers of the segment's entries that meet ``query``."""
-    lists: list[Locals] = []
-    for clause in query.include:
-        local = _clause_locals(postings, clause)
-        if not local:
-            return ()
-        lists.append(local)
-    hits = _intersect_local(lists)
-    for clause in query.exclude:
-        if not hits:
-            break
-        excluded = set(_clause_locals(postings, clause))
-        if excluded:
-            hits = [n for n in hits if n not in excluded]
-    return hits
+    def _title_keys(self, word: str) -> array[int]:
+        stems = word_stems(word)
+        return self._merged.get(
+            TITLE + word, lambda: self._merge(lambda p: _stem_locals(p, stems, TITLE))
+        )
 
 
 def _clause_locals(postings: FilePostings, clause: Clause) -> Locals:
@@ -205,8 +274,28 @@ def _term_locals(postings: FilePostings, term: Term) -> Locals:
 
 
 def _has_phrase(entry: Entry, words: tuple[str, ...]) -> bool:
-    """Whether the title or one paragraph holds the phrase (phrases do not run on)."""
-    return any(phrase_in(words, lower_tokens(part)) for part in (entry.title, *entry.summary))
+    """Whether the title or one paragraph holds the phrase (phrases do not run on).
+
+    A regular expression finds, in C, the runs of words that begin as the phrase's stems
+    do (a word begins with its stem but for the stem's last letter: ``happi`` of "happy");
+    only those runs are compared stem by stem.
+    """
+    pattern = _phrase_pattern(words)
+    for part in (entry.title, *entry.summary):
+        for found in pattern.finditer(lower_token_string(part)):
+            if all(map(words_match, words, found.groups())):
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def _phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    def word(query_word: str) -> str:
+        starts = {stem[: max(1, len(stem) - 1)] for stem in word_stems(query_word)}
+        return "((?:" + "|".join(map(re.escape, sorted(starts))) + r")\S*)"
+
+    # A lookahead, so that runs that overlap are all tried.
+    return re.compile(r"(?=(?<!\S)" + " ".join(map(word, words)) + r"(?!\S))")
 
 
 def _stem_locals(postings: FilePostings, stems: Collection[str], prefix: str) -> Locals:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -164,16 +163,3 @@ def _clauses(text: str) -> list[Clause]:
 
 def _without_repeats(clause: Clause) -> Clause:
     return Clause(tuple(dict.fromkeys(clause.terms)), clause.exclude)
-
-
-def phrase_in(words: Sequence[str], text_words: Sequence[str]) -> bool:
-    """Whether ``text_words`` hold ``words`` (folded) one after the other, by stem."""
-    size = len(words)
-    first = words[0]
-    for start in range(len(text_words) - size + 1):
-        if words_match(first, text_words[start]) and all(
-            words_match(word, text_words[start + offset])
-            for offset, word in enumerate(words[1:], 1)
-        ):
-            return True
-    return False
