@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 $(VENV)/secret-key: | $(STAMP)
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
 
+# `make run PORT=8080` for another port; it runs in the foreground: Ctrl+C stops it.
+PORT ?= 8000
 run: $(STAMP) $(VENV)/secret-key
 	FEEDS_SECRET_KEY="$${FEEDS_SECRET_KEY:-$$(cat $(VENV)/secret-key)}" \
-	$(BIN)/feeds serve --host 127.0.0.1 --port 8000 --archive archive
+	$(BIN)/feeds serve --host 127.0.0.1 --port $(PORT) --archive archive
 
 # Every linter, then every test (CI runs this).
 test: $(STAMP) lint

@@ -36,11 +36,14 @@ FEED_SPEC_HELP = (
     "feed must be all, country/<name>, topic/<slug> or region/<slug>, "
     "optionally followed by ?q=, country=, topic= or since= filters"
 )
-#: The iframe page may be framed anywhere; it runs no script and loads nothing.
+#: The iframe page may be framed anywhere; it loads nothing but its one script, which
+#: tells the framing page its height (issue 17).
 IFRAME_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors *"
 )
+#: ``summary=``: README's ``true``, and the spellings the page has always taken.
+SUMMARY_VALUES = {"true": True, "1": True, "false": False, "0": False}
 
 
 @bp.get("/embed/headlines.js")
@@ -67,7 +70,7 @@ def headlines_page() -> Response:
     """The widget as a self-contained page, for sites that forbid third-party scripts."""
     current = catalog()
     selection, params = _feed_or_abort(current)
-    summary = request.args.get("summary", "") in ("1", "true")
+    summary = _summary_or_abort()
     site_urls = urls()
     query = [("feed", feed_spec(selection, params)), ("limit", str(params.limit))]
     if summary:
@@ -119,6 +122,17 @@ def syndicate() -> Response:
         return html.encode(), HTML_CONTENT_TYPE
 
     return serve(site_urls.syndicate(), build)
+
+
+def _summary_or_abort() -> bool:
+    values = request.args.getlist("summary")
+    if len(values) > 1:
+        abort(400, description=f"summary is given {len(values)} times; give it once")
+    if not values:
+        return False
+    if values[0] not in SUMMARY_VALUES:
+        abort(400, description=f"summary must be true or false, not '{values[0][:40]}'")
+    return SUMMARY_VALUES[values[0]]
 
 
 def feed_spec(selection: Selection, params: FeedParams) -> str:

@@ -28,7 +28,7 @@
     }
     try {
       if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(CSS);
-      root.adoptedStyleSheets = [sheet]; // not subject to the page's CSP style-src
+      root.adoptedStyleSheets = [sheet]; // not under the CSP's style-src
     } catch (e) {
       root.appendChild(make("style", {}, CSS));
     }
@@ -43,6 +43,8 @@
     root.appendChild(node);
     el.removeAttribute("aria-busy");
   }
+
+  function warn(spec, why) { console.warn("FeedsHeadlines: " + spec + ": " + why); }
 
   function fallback(el, href, text) {
     var p = make("p", { part: "fallback" });
@@ -64,7 +66,7 @@
         try {
           shown = new Date(date + "T12:00Z").toLocaleDateString(lang || undefined,
             { dateStyle: "long", timeZone: "UTC" });
-        } catch (e) {} // an unknown language tag: keep the ISO date
+        } catch (e) {} // unknown language: ISO date
         li.appendChild(make("time", { datetime: date, part: "date" }, shown));
       }
       var text = summary && String(item.content_text || "").split(/\n\s*\n/)[0];
@@ -76,34 +78,37 @@
 
   function render(el) {
     shadow(el);
-    var match = SPEC.exec((el.getAttribute("data-feeds-headlines") || "all").trim());
-    if (!match) return fallback(el, BASE + "/");
+    var spec = (el.dataset.feedsHeadlines || "all").trim();
+    var match = SPEC.exec(spec);
+    if (!match) return warn(spec, "not a feed"), fallback(el, BASE + "/");
     var path = match[1].toLowerCase();
     var query = new URLSearchParams(match[2] || "");
     query.delete("limit");
     query.delete("page");
-    var filters = query.toString();
+    var filters = "" + query;
     var page = BASE + "/" + (path === "all" ? "" : path) + (filters ? "?" + filters : "");
-    var limit = Math.min(20, Math.max(1, parseInt(el.getAttribute("data-limit"), 10) || 5));
-    var summary = el.getAttribute("data-summary") === "true";
-    var target = el.getAttribute("data-target"); // "_blank": a new tab
+    var limit = Math.min(20, Math.max(1, parseInt(el.dataset.limit, 10) || 5));
+    var summary = el.dataset.summary === "true";
+    var target = el.dataset.target;
     var abort = new AbortController();
-    var timer = setTimeout(function () { abort.abort(); }, 10000); // a hung server
+    var timer = setTimeout(function () { abort.abort(); }, 1e4); // a hung server
     query.set("limit", limit);
     latest.set(el, abort);
     el.setAttribute("aria-busy", "true");
     fetch(BASE + "/feeds/" + path + ".json?" + query, { signal: abort.signal })
       .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
+        if (response.ok) return response.json();
+        return response.text().then(function (text) { throw Error(text || response.status); });
       })
       .then(function (feed) {
         var items = (feed.items || []).slice(0, limit);
-        if (latest.get(el) !== abort) return; // rendered again since
-        if (!items.length) return fallback(el, page, feed.title);
+        if (latest.get(el) !== abort) return; // re-rendered since
+        if (!items.length) return fallback(el, page, "No headlines yet: " + feed.title);
         show(el, list(feed, items, summary, page, target));
       })
-      .catch(function () { if (latest.get(el) === abort) fallback(el, page); })
+      .catch(function (e) {
+        if (latest.get(el) === abort) warn(spec, e.message), fallback(el, page);
+      })
       .then(function () { clearTimeout(timer); });
   }
 
