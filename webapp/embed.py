@@ -10,9 +10,9 @@ import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 
 from feeds.catalog import Catalog
 from feeds.catalog.selection import ALL, SELECTION_PATH, RedirectToCanonical, Selection, resolve
@@ -113,7 +113,9 @@ def syndicate() -> Response:
             iframe_url=iframe_url,
             # The preview loads the widget from this very host, whatever FEEDS_BASE_URL says,
             # so the page's own CSP ('self') lets it run.
-            preview_script=url_for("embed.widget_script"),
+            # Path-absolute under the base URL's path, so that the static export's copy
+            # finds it too (/press/embed/headlines.js).
+            preview_script=urlsplit(site_urls.embed("headlines.js")).path,
             first_iframe=f"{iframe_url}?{urlencode({'feed': 'all', 'limit': DEFAULT_LIMIT})}",
             selection=ALL,
             feed_params=(),

@@ -127,6 +127,10 @@ def site_urls(app: Flask, urls: SiteUrls) -> Iterator[str]:
     catalog: Catalog = site().store.current()
     yield urls.home()
     yield urls.opml()
+    # What every page links to (issue 17): all news (its first page), the search form
+    # (searching itself needs the server), the widget builder, and what crawlers ask for.
+    yield from (urls.news(), urls.search(), urls.syndicate())
+    yield from map(urls.site_file, ("sitemap.xml", "robots.txt", "favicon.ico"))
     for selection in every_selection(catalog):
         for extension in FEED_EXTENSIONS:
             yield urls.feed(selection.path, extension)
