@@ -12,9 +12,9 @@ import datetime as dt
 import logging
 import os
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +64,8 @@ class Subscriptions:
     settings: MailSettings
     clock: Clock = lambda: dt.datetime.now(dt.UTC)
     _engines: dict[int, Engine] = field(default_factory=dict)
+    _smtp: tuple[int, SmtpSession] | None = None
+    _smtp_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def enabled(self) -> bool:
@@ -82,6 +84,9 @@ class Subscriptions:
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
+        if self._smtp is not None:
+            self._smtp[1].close()
+            self._smtp = None
 
     @property
     def store(self) -> SubscriberStore:
@@ -91,21 +96,26 @@ class Subscriptions:
     def signer(self) -> LinkSigner:
         return LinkSigner(self.settings.secret_key)
 
-    def send(self, message: EmailMessage) -> None:
-        """Hand a notice to the SMTP server; a failure is logged, never shown (the page
-        must not tell whether the address is known)."""
-        to = str(message["To"])
+    def send(self, to: str, message: bytes) -> None:
+        """Hand a notice to the SMTP server over this process's connection; a failure is
+        logged, never shown (the page must not tell whether the address is known)."""
         if self.settings.smtp is None or not self.settings.sender:
             log.warning("FEEDS_SMTP_URL or FEEDS_MAIL_FROM not set: no message to %s", masked(to))
             return
-        try:
-            with SmtpSession(self.settings.smtp) as session:
-                refusal = session.deliver(
-                    parseaddr(self.settings.sender)[1], to, message.as_bytes()
-                )
-        except OSError as exc:
-            log.warning("message to %s not sent: %s", masked(to), exc)
-            return
+        with self._smtp_lock:
+            if self._smtp is None or self._smtp[0] != os.getpid():
+                self._smtp = (os.getpid(), SmtpSession(self.settings.smtp))
+            session = self._smtp[1]
+            sender = parseaddr(self.settings.sender)[1]
+            for attempt in (1, 2):  # the server may have closed an idle connection
+                try:
+                    refusal = session.deliver(sender, to, message)
+                    break
+                except OSError as exc:
+                    session.close()
+                    if attempt == 2:
+                        log.warning("message to %s not sent: %s", masked(to), exc)
+                        return
         if refusal is not None:
             log.info("message to %s refused: %s", masked(to), refusal.code)
 
@@ -185,7 +195,7 @@ def subscribe() -> Response:
     if not form.get(HONEYPOT):
         subscriber, pending = service().store.sign_up(wanted, now)
         if limiter.allow_message(subscriber.address, now):
-            service().send(_first_message(current, subscriber, pending, now))
+            service().send(subscriber.address, _first_message(current, subscriber, pending, now))
         else:
             log.info("no message to %s: one was sent recently", masked(subscriber.address))
     return _sign_up_answer(current, 200, sent=wanted.address)
@@ -199,7 +209,7 @@ def _sign_up_answer(current: Catalog, status: int, **values: Any) -> Response:
     response = page(
         "subscribe_embed.html" if embedded else "subscribe.html",
         status,
-        choices=choices(current, chosen),
+        choices=[] if "sent" in values else choices(current, chosen),
         chosen=chosen,
         names=describe(current, chosen),
         period=form.get("period", "weekly"),
@@ -213,7 +223,7 @@ def _sign_up_answer(current: Catalog, status: int, **values: Any) -> Response:
 
 def _first_message(
     current: Catalog, subscriber: Subscriber, pending: bool, now: dt.datetime
-) -> EmailMessage:
+) -> bytes:
     settings, signer, base = service().settings, service().signer, urls().base
     claim = LinkClaim(subscriber.id, subscriber.link_key)
     if pending:

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass, field
-from email import policy
 from email.utils import parseaddr
 
 from dateutil import tz
@@ -26,7 +25,7 @@ from feeds.subscriptions.addresses import masked
 from feeds.subscriptions.compose import Composer
 from feeds.subscriptions.limits import RateLimiter
 from feeds.subscriptions.links import LinkClaim, LinkSigner
-from feeds.subscriptions.message import Body, digest_body, digest_message
+from feeds.subscriptions.message import digest_body, personal_copy, prepared_message
 from feeds.subscriptions.model import Pending, Subscriber
 from feeds.subscriptions.runlock import send_lock
 from feeds.subscriptions.schema import subscribers
@@ -72,7 +71,7 @@ class Run:
     session: SmtpSession
     at: dt.datetime
     report: RunReport = field(default_factory=RunReport)
-    _bodies: dict[tuple[tuple[str, ...], int, int, Window], Body | None] = field(
+    _bodies: dict[tuple[tuple[str, ...], int, int, Window], bytes | None] = field(
         default_factory=dict
     )
     _composer: Composer | None = None
@@ -112,16 +111,16 @@ class Run:
             next_due(self.at.astimezone(zone), subscriber.period, subscriber.last_sent_at) is None
         )
 
-    def _body(self, subscriber: Subscriber, after: int, upto: int) -> Body | None:
+    def _body(self, subscriber: Subscriber, after: int, upto: int) -> bytes | None:
+        """The prepared message (:func:`prepared_message`), or ``None`` when nothing is new."""
         window = self._window(subscriber)
         key = (subscriber.selections, after, upto, window)
         if key not in self._bodies:
             assert self._composer is not None
             sections = self._composer.sections(subscriber.selections, after, upto)
+            body = digest_body(self.site.title, sections, window, self.urls.home())
             self._bodies[key] = (
-                digest_body(self.site.title, sections, window, self.urls.home())
-                if sections
-                else None
+                prepared_message(body, sender=self.sender, now=self.at) if sections else None
             )
         return self._bodies[key]
 
@@ -152,21 +151,18 @@ class Run:
         self.report.resent += 1
         self._deliver(claimed, body)
 
-    def _deliver(self, claimed: Pending, body: Body) -> None:
+    def _deliver(self, claimed: Pending, prepared: bytes) -> None:
         subscriber = claimed.subscriber
         link = LinkClaim(subscriber.id, subscriber.link_key)
-        message = digest_message(
-            body,
-            sender=self.sender,
+        data = personal_copy(
+            prepared,
             to=subscriber.address,
             message_id=claimed.message_id,
-            manage=self.urls.base + "/subscribe/manage/" + self.signer.make("manage", link),
-            unsubscribe=self.urls.base
-            + "/subscribe/unsubscribe/"
-            + self.signer.make("unsubscribe", link),
-            now=self.at,
+            manage=f"{self.urls.base}/subscribe/manage/{self.signer.make('manage', link)}",
+            unsubscribe=(
+                f"{self.urls.base}/subscribe/unsubscribe/{self.signer.make('unsubscribe', link)}"
+            ),
         )
-        data = message.as_bytes(policy=policy.SMTP)
         try:
             refusal = self.session.deliver(parseaddr(self.sender)[1], subscriber.address, data)
         except SmtpUnavailable:

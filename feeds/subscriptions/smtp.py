@@ -9,6 +9,7 @@ kept open and the refusals classified, so this is its own small session.
 from __future__ import annotations
 
 import smtplib
+import socket
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -82,6 +83,10 @@ class SmtpSession:
                 client = smtplib.SMTP(
                     self.settings.host, self.settings.port, timeout=self.settings.timeout
                 )
+                # A message goes out in several segments; without this, Nagle's algorithm
+                # holds the last one until the server's delayed ACK (40 ms a message).
+                if client.sock is not None:
+                    client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 _open_session(client, self.settings)
             except (OSError, smtplib.SMTPException, DigestSendError) as exc:
                 raise SmtpUnavailable(
