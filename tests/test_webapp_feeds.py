@@ -238,7 +238,7 @@ def test_feed_level_fields(client, app, path, name, page, extension):
         items = get_feed(client, f"{BASE}/feeds/{path}.atom").items
         newest_day = app.extensions["feeds"].store.catalog.entries[0].date
         expected = (
-            items[0].updated if items else dt.datetime.combine(newest_day, dt.time(0), dt.UTC)
+            items[0].updated if items else dt.datetime.combine(newest_day, dt.time(12), dt.UTC)
         )
         assert feed.updated == expected
 
@@ -253,6 +253,20 @@ def test_atom_feed_has_a_stable_tag_id_author_and_generator(make_app, path, name
         assert feed.findtext(f"{A}author/{A}name") == "Newsroom"
         assert feed.findtext(f"{A}generator") == "feeds"
     assert ids == {f"tag:newsroom.example.org,2021:feeds/{path}"}
+
+
+def test_filtered_variants_have_their_own_atom_id_and_pages_share_it(client):
+    """A filtered feed is another feed (issue 15); RFC 5005 pages are one feed."""
+
+    def feed_id(query: str) -> str:
+        return etree.fromstring(client.get(f"/feeds/all.atom{query}").data).findtext(f"{A}id")
+
+    base = "tag:newsroom.example.org,2021:feeds/all"
+    assert feed_id("") == feed_id("?limit=3&page=2") == base
+    assert feed_id("?q=IOM+migrants") == f"{base}?q=iom%20migrants"
+    assert feed_id("?topic=health&since=2021-04-01") == f"{base}?topic=health&since=2021-04-01"
+    assert feed_id("?country=sv,mexico") == feed_id("?country=mexico,sv")
+    assert feed_id("?country=mexico,sv") == f"{base}?country=mexico%2Csv"
 
 
 def test_rss_links_self_first_and_the_html_page_as_channel_link(client):
@@ -282,7 +296,7 @@ def test_entries_round_trip_titles_links_dates_summaries_and_categories(client, 
             entry.title,
             f"{BASE}/entries/{entry.id}",
         )
-        assert item.published == dt.datetime.combine(entry.date, dt.time(0), dt.UTC)
+        assert item.published == dt.datetime.combine(entry.date, dt.time(12), dt.UTC)
         assert item.paragraphs == entry.summary
         assert item.categories == expected_categories(entry, catalog, extension)
 
@@ -298,7 +312,7 @@ def test_feedparser_reads_back_what_went_in(client, app, extension):
         assert read.id == entry.guid
         assert read.title == entry.title
         assert read.link == f"{BASE}/entries/{entry.id}"
-        assert read.published_parsed[:6] == (*entry.date.timetuple()[:3], 0, 0, 0)
+        assert read.published_parsed[:6] == (*entry.date.timetuple()[:3], 12, 0, 0)
         tags = [(tag.term, tag.scheme, tag.label) for tag in read.get("tags", [])]
         expected = expected_categories(entry, catalog, "atom")
         if extension == "rss":  # RSS carries the label as text, the scheme as domain
@@ -306,15 +320,16 @@ def test_feedparser_reads_back_what_went_in(client, app, extension):
         assert tuple(tags) == expected
 
 
+# Noon, not midnight (issue 15): the day stays right for readers 12 hours either side.
 @pytest.mark.parametrize(
     ("zone", "published"),
     [
-        ("UTC", ["2021-04-27T00:00:00+00:00", "2021-02-12T00:00:00+00:00"]),
-        ("America/Costa_Rica", ["2021-04-27T00:00:00-06:00", "2021-02-12T00:00:00-06:00"]),
-        ("Europe/Madrid", ["2021-04-27T00:00:00+02:00", "2021-02-12T00:00:00+01:00"]),
+        ("UTC", ["2021-04-27T12:00:00+00:00", "2021-02-12T12:00:00+00:00"]),
+        ("America/Costa_Rica", ["2021-04-27T12:00:00-06:00", "2021-02-12T12:00:00-06:00"]),
+        ("Europe/Madrid", ["2021-04-27T12:00:00+02:00", "2021-02-12T12:00:00+01:00"]),
     ],
 )
-def test_dates_are_midnight_in_the_configured_zone(make_app, zone, published):
+def test_dates_are_noon_in_the_configured_zone(make_app, zone, published):
     client = make_app(TIMEZONE=zone).test_client()
     atom = read_atom(client.get("/feeds/all.atom?limit=100").data)
     assert [atom.items[0].published.isoformat(), atom.items[-1].published.isoformat()] == published
@@ -348,7 +363,7 @@ def test_max_page_size_bounds_limit(make_app):
     assert "limit must be from 1 to 5" in response.get_data(as_text=True)
 
 
-# --- Order: newest first, ties in archive order, same-day updated one second apart -------
+# --- Order: newest first, ties in archive order, no invented times ---------------------
 
 
 def archive_text(*entries: tuple[str, str]) -> str:
@@ -375,24 +390,37 @@ def test_newest_first_and_same_day_entries_keep_archive_order(same_day_client, e
 
 
 @pytest.mark.parametrize("extension", ["atom", "json"])
-def test_same_day_entries_are_updated_one_second_apart_and_published_at_midnight(
+def test_same_day_entries_share_their_time_published_and_updated_at_noon(
     same_day_client, extension
 ):
+    """No invented seconds (issue 15): the order within a day is the document's."""
     feed = get_feed(same_day_client, f"/feeds/all.{extension}")
     assert [item.updated.isoformat() for item in feed.items] == [
-        "2021-05-06T00:00:00+00:00",
-        "2021-05-05T00:00:02+00:00",
-        "2021-05-05T00:00:01+00:00",
-        "2021-05-05T00:00:00+00:00",
-        "2021-05-04T00:00:00+00:00",
+        "2021-05-06T12:00:00+00:00",
+        "2021-05-05T12:00:00+00:00",
+        "2021-05-05T12:00:00+00:00",
+        "2021-05-05T12:00:00+00:00",
+        "2021-05-04T12:00:00+00:00",
     ]
-    assert {item.published.time() for item in feed.items} == {dt.time(0)}
+    assert [item.published for item in feed.items] == [item.updated for item in feed.items]
+
+
+def test_same_instant_updated_is_written_distinctly_in_atom(same_day_client):
+    """W3C's DuplicateUpdated compares the strings: zero decimals, the same instant."""
+    feed = etree.fromstring(same_day_client.get("/feeds/all.atom").data)
+    assert [entry.findtext(f"{A}updated") for entry in feed.iterfind(f"{A}entry")] == [
+        "2021-05-06T12:00:00+00:00",
+        "2021-05-05T12:00:00+00:00",
+        "2021-05-05T12:00:00.0+00:00",
+        "2021-05-05T12:00:00.00+00:00",
+        "2021-05-04T12:00:00+00:00",
+    ]
 
 
 @pytest.mark.parametrize(
     "query", ["", "?limit=3", "?page=2&limit=4", "?country=mexico", "?q=iom", "?since=2021-04-01"]
 )
-def test_real_archive_feeds_are_newest_first_with_distinct_updated(client, app, query):
+def test_real_archive_feeds_are_newest_first_with_distinct_updated_strings(client, app, query):
     catalog = app.extensions["feeds"].store.catalog
     feed = get_feed(client, f"/feeds/all.atom{query}")
     entries = [catalog.entry(item.link.rsplit("/", 1)[1]) for item in feed.items]
@@ -404,7 +432,12 @@ def test_real_archive_feeds_are_newest_first_with_distinct_updated(client, app, 
             and (newer.source.path, newer.source.line) < (older.source.path, older.source.line)
         )
     updated = [item.updated for item in feed.items]
-    assert updated == sorted(set(updated), reverse=True)
+    assert updated == sorted(updated, reverse=True)
+    written = [
+        e.findtext(f"{A}updated")
+        for e in etree.fromstring(client.get(f"/feeds/all.atom{query}").data).iterfind(f"{A}entry")
+    ]
+    assert len(set(written)) == len(written)
 
 
 # --- Paging (RFC 5005 section 3) ----------------------------------------------------------

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import quote, urlencode
 
 from dateutil import tz
 
@@ -33,7 +34,12 @@ MAX_LIST_VALUES = 20
 SORTS = ("newest", "relevance")
 #: What a browser shows of an Atom or RSS feed (webapp/static; issue 17).
 FEED_STYLESHEET = "feed.css"
-_EPOCH = dt.date(1970, 1, 1)
+#: The ``updated`` of feeds when the archive is empty: a fixed day (the W3C validator
+#: calls any date before 1990 implausible).
+_EMPTY_ARCHIVE_DAY = dt.date(FEED_TAG_YEAR, 1, 1)
+#: The time of day every entry is published at, in the newsroom's zone (README, set-up):
+#: noon keeps the calendar day for every reader within 12 hours of that zone.
+PUBLISHED_TIME = dt.time(12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,16 +203,19 @@ def select_page(catalog: Catalog, selection: Selection, params: FeedParams) -> P
 
 
 def published_at(date: dt.date, zone: dt.tzinfo) -> dt.datetime:
-    """Midnight of ``date`` in ``zone`` (moved forward if a DST jump skips midnight).
+    """Noon of ``date`` in ``zone``: the archive knows the day only (issue 15).
 
-    At the ends of the calendar (the archive may say year 1 or 9999) the zone's offset can
-    leave ``datetime``'s range; such a date is midnight UTC rather than a server error.
+    A reader in another zone sees the same calendar day as long as it is less than 12
+    hours from ``zone``; midnight showed readers west of it the evening before. Noon is
+    moved forward if a DST jump ever skips it. At the ends of the calendar (the archive
+    may say year 1 or 9999) the zone's offset can leave ``datetime``'s range; such a date
+    is noon UTC rather than a server error.
     """
-    midnight = dt.datetime.combine(date, dt.time(0), tzinfo=zone)
+    noon = dt.datetime.combine(date, PUBLISHED_TIME, tzinfo=zone)
     try:
-        resolved: dt.datetime = tz.resolve_imaginary(midnight)
+        resolved: dt.datetime = tz.resolve_imaginary(noon)
     except OverflowError:
-        return midnight.replace(tzinfo=dt.UTC)
+        return noon.replace(tzinfo=dt.UTC)
     return resolved
 
 
@@ -246,17 +255,10 @@ def feed_item(entry: Entry, request: FeedRequest) -> FeedItem:
     categories = [
         Category(code, country_scheme, country_by_code(code).name) for code in entry.countries
     ] + [Category(slug, topic_scheme, _topic_name(catalog, slug)) for slug in entry.topics]
+    # No invented times: same-day entries share their instant, and their order is the
+    # document's (the Atom renderer keeps W3C's DuplicateUpdated away; render/generator.py).
     published = published_at(entry.date, request.site.timezone)
-    # Same-day entries get `updated` one second apart, in feed order: readers that sort
-    # by time keep our order, and no two entries of a feed share one (W3C DuplicateUpdated).
-    rank = catalog.same_day_rank(catalog.by_id[entry.id])
-    return FeedItem(
-        entry,
-        urls.entry(entry.id),
-        published,
-        tuple(categories),
-        updated=published + dt.timedelta(seconds=rank),
-    )
+    return FeedItem(entry, urls.entry(entry.id), published, tuple(categories))
 
 
 def _topic_name(catalog: Catalog, slug: str) -> str:
@@ -281,7 +283,7 @@ def feed_info(request: FeedRequest, extension: str, items: Sequence[FeedItem]) -
     return FeedInfo(
         title=selection.feed_title(site.title),
         subtitle=_subtitle(selection, request.params),
-        feed_id=tag_uri(site.tag_authority, FEED_TAG_YEAR, f"feeds/{selection.path}"),
+        feed_id=feed_id(site.tag_authority, selection, request.params),
         self_url=request.link(extension, page.page),
         html_url=request.urls.page(selection.path),
         updated=newest,
@@ -295,9 +297,18 @@ def feed_info(request: FeedRequest, extension: str, items: Sequence[FeedItem]) -
     )
 
 
+def feed_id(authority: str, selection: Selection, params: FeedParams) -> str:
+    """The feed's tag URI; a filtered variant (``q=``, ``topic=``, ``since=``, …) is another
+    feed and has its own: the filters as a query (RFC 4151 allows "?"). Pages share it."""
+    specific = f"feeds/{selection.path}"
+    if params.filters:
+        specific += "?" + urlencode(params.filters, quote_via=quote)
+    return tag_uri(authority, FEED_TAG_YEAR, specific)
+
+
 def newest_date(catalog: Catalog) -> dt.date:
     """The archive's newest date: the ``updated`` of feeds that have no entries."""
-    return catalog.entries[0].date if catalog.entries else _EPOCH
+    return catalog.entries[0].date if catalog.entries else _EMPTY_ARCHIVE_DAY
 
 
 def _subtitle(selection: Selection, params: FeedParams) -> str:

@@ -30,12 +30,11 @@ class FeedItem:
     entry: Entry
     #: Absolute permalink, ``https://host/entries/<id>``.
     url: str
-    #: Timezone-aware: the entry's date at midnight in the configured zone.
+    #: Timezone-aware: the entry's date at noon in the newsroom's zone.
     published: dt.datetime
     categories: tuple[Category, ...]
-    #: Timezone-aware; ``published`` when ``None``. The W3C validator warns when two
-    #: entries of one feed share ``atom:updated`` (DuplicateUpdated), so callers give
-    #: same-day entries distinct values.
+    #: Timezone-aware; ``published`` when ``None``. Same-instant values may repeat: the
+    #: Atom renderer writes them so that W3C's DuplicateUpdated does not fire.
     updated: dt.datetime | None = None
 
     @property
