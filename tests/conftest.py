@@ -116,7 +116,12 @@ def make_app(archive_dir: Path, monkeypatch: pytest.MonkeyPatch) -> MakeApp:
         monkeypatch.delenv(name)
 
     def make(**settings: Any) -> Flask:
-        config: dict[str, Any] = {"FEEDS_ARCHIVE": str(archive_dir), "FEEDS_RELOAD_SECONDS": 0}
+        # Files a test writes are read at once (no settling time, issue 14).
+        config: dict[str, Any] = {
+            "FEEDS_ARCHIVE": str(archive_dir),
+            "FEEDS_RELOAD_SECONDS": 0,
+            "FEEDS_SETTLE_SECONDS": 0,
+        }
         for name, value in settings.items():
             config[name if name.startswith("FEEDS_") else f"FEEDS_{name}"] = value
         app = create_app(config)

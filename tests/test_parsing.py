@@ -185,11 +185,23 @@ def test_control_characters_are_dropped_with_a_warning(char: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("char", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+@pytest.mark.parametrize("char", ["\u200b", "\u2060", "\ufeff"])  # not U+200C/U+200D
 def test_invisible_characters_are_dropped_silently(char: str) -> None:
     parsed = parse(f"{char}12 March,{char} 2021\nIOM{char} trains\n{SUMMARY}{char}\n")
 
     assert [(e.title, e.summary) for e in parsed.entries] == [("IOM trains", (SUMMARY,))]
+    assert parsed.diagnostics == ()
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["A family 👩\u200d👩\u200d👧 reunited", "Persian: می\u200cخواهم", "Hindi: क्\u200dष"],
+    ids=["zwj-emoji", "zwnj-persian", "zwj-devanagari"],
+)
+def test_zero_width_joiners_and_non_joiners_are_kept(title: str) -> None:
+    parsed = parse(f"12 March, 2021\n{title}\n{SUMMARY} {title}\n")
+
+    assert [(e.title, e.summary) for e in parsed.entries] == [(title, (f"{SUMMARY} {title}",))]
     assert parsed.diagnostics == ()
 
 

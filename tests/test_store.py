@@ -49,7 +49,9 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[int, int, Path]]:
     log = tmp_path / "serve.log"
     command = [str(liveserver.BIN / "feeds"), "serve", "--host", liveserver.HOST,
                "--port", str(port), "--workers", "2", "--archive", str(archive)]  # fmt: skip
-    process = liveserver.start(command, log, liveserver.app_environ(archive, RELOAD_SECONDS="60"))
+    process = liveserver.start(
+        command, log, liveserver.app_environ(archive, RELOAD_SECONDS="60", SETTLE_SECONDS="0")
+    )
     try:
         liveserver.wait_until_serving(port, process, log)
         for _ in range(20):  # both workers have answered from the boot catalog

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
+from feeds.archive.files import ArchiveLimits
 from feeds.catalog import CatalogLoader
 from webapp import metrics
 from webapp.fastpath import FastPath
@@ -36,6 +37,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         Path(app.config["FEEDS_ARCHIVE"]),
         tag_authority=app.config["FEEDS_TAG_AUTHORITY"],
         today=lambda: dt.datetime.now(zone).date(),
+        limits=ArchiveLimits(
+            max_file_bytes=app.config["FEEDS_MAX_FILE_BYTES"],
+            settle_seconds=app.config["FEEDS_SETTLE_SECONDS"],
+        ),
     )
     store = CatalogStore(loader, app.config["FEEDS_RELOAD_SECONDS"])
     app.extensions["feeds"] = make_site(app.config, store)

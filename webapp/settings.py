@@ -34,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     #: Bytes of finished documents (both codings) each worker keeps (issue 14).
     "RESPONSE_CACHE_BYTES": 64 * 2**20,
     "WEBSUB_HUB": "",
+    #: Archive files larger than this are reported and skipped unread (issue 14).
+    "MAX_FILE_BYTES": 16 * 2**20,
+    #: Seconds a changed archive file must stay unchanged before it is published.
+    "SETTLE_SECONDS": 2.0,
     # E-mail subscriptions (issue 16): empty DATABASE_URL is an SQLite file under
     # $XDG_STATE_HOME/feeds/; sign-up is off without SECRET_KEY.
     "DATABASE_URL": "",
@@ -69,6 +73,11 @@ def _convert(name: str, raw: str, kind: type) -> Any:
             return int(raw)
         except ValueError:
             raise SettingsError(f"FEEDS_{name} must be a whole number, not '{raw}'") from None
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingsError(f"FEEDS_{name} must be a number, not '{raw}'") from None
     return raw
 
 
@@ -78,6 +87,10 @@ def _validate(settings: dict[str, Any]) -> None:
             raise SettingsError(f"FEEDS_{name} must be at least 1")
     if settings["FEEDS_PAGE_SIZE"] > settings["FEEDS_MAX_PAGE_SIZE"]:
         raise SettingsError("FEEDS_PAGE_SIZE must not exceed FEEDS_MAX_PAGE_SIZE")
+    if settings["FEEDS_MAX_FILE_BYTES"] < 1:
+        raise SettingsError("FEEDS_MAX_FILE_BYTES must be at least 1")
+    if settings["FEEDS_SETTLE_SECONDS"] < 0:
+        raise SettingsError("FEEDS_SETTLE_SECONDS must not be negative")
     for name in ("CACHE_MAX_AGE", "TRUSTED_PROXIES", "RELOAD_SECONDS", "RESPONSE_CACHE_BYTES"):
         if settings[f"FEEDS_{name}"] < 0:
             raise SettingsError(f"FEEDS_{name} must not be negative")

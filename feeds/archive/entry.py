@@ -13,11 +13,11 @@ class Source:
 
     #: Path of the archive file, relative to the archive directory, with ``/`` separators.
     path: str
-    #: 1-based line number.
+    #: 1-based line number; 0 for the whole file (one that could not be read).
     line: int
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from feeds.archive.decoding import decode_archive_bytes
-from feeds.archive.entry import Diagnostic, Entry, Source, Tagger, warning
+from feeds.archive.entry import Diagnostic, Entry, Source, Tagger, error, warning
 from feeds.archive.forking import collector_paused, dataclass_reducers, fork_each, usable_cores
 from feeds.archive.ids import DEFAULT_TAG_AUTHORITY
+from feeds.archive.opening import Unreadable, read_bytes, regular_file_stat
 from feeds.archive.parsing import parse_text
 from feeds.errors import ArchiveNotFoundError
 
@@ -26,6 +28,21 @@ TAXONOMY_FILE = "taxonomy.toml"
 DATA_FILES = (OVERRIDES_FILE, TAXONOMY_FILE)
 #: Below this many bytes to parse, forking costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 2**20
+#: A file larger than this is reported and skipped unread (issue 14: a 200 MB file cost
+#: every worker 650 MB). The largest real archive file is about 300 KB.
+MAX_FILE_BYTES = 16 * 2**20
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLimits:
+    """What the loader refuses to read, and when a changed file is read (issue 14)."""
+
+    #: Files larger than this are reported and skipped without being read.
+    max_file_bytes: int = MAX_FILE_BYTES
+    #: On a reload, a file changed less than this many seconds ago is left for a later
+    #: one (it may be half-written): its previous version stays published, a new file
+    #: waits. The first reading takes every file as it is.
+    settle_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +136,7 @@ class ArchiveLoader:
     workers: int | None = None
     #: Below this many bytes to parse, forking costs more than it saves.
     parallel_min_bytes: int = PARALLEL_MIN_BYTES
+    limits: ArchiveLimits = field(default_factory=ArchiveLimits)
     _files: dict[str, _FileResult] = field(default_factory=dict, repr=False)
 
     def read(self, data_files: Sequence[DataFile] = ()) -> ArchiveFiles:
@@ -130,8 +148,11 @@ class ArchiveLoader:
         paths = archive_files(self.directory)
         found: dict[str, _FileResult | None] = {}
         pending: list[_Pending] = []
+        root = os.path.realpath(self.directory)
+        # Files settle on reloads only: a first reading has no earlier version to keep.
+        now = time.time() if self._files else float("inf")
         for relative, path in paths:
-            result = self._check(relative, path)
+            result = self._check(relative, path, root, now)
             if isinstance(result, _Pending):
                 pending.append(result)
                 found[relative] = None  # keeps the reading order
@@ -150,19 +171,29 @@ class ArchiveLoader:
         """Drop every cached parse, e.g. after the taxonomy changed."""
         self._files.clear()
 
-    def _check(self, relative: str, path: str) -> _FileResult | _Pending | None:
-        """The cached result if the file is unchanged, else what is left to parse."""
+    def _check(self, relative: str, path: str, root: str, now: float) -> _Checked:
+        """The cached result if the file is unchanged, a skipped one if it must not be
+        read, ``None`` if it is gone (or new and not settled), else what is left to parse."""
         try:
-            stat = os.stat(path)
-            signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-            cached = self._files.get(relative)
-            if cached is None:
-                return _Pending(relative, path, signature, None)  # read where it is parsed
-            if cached.signature == signature:
-                return cached
-            data = _read_bytes(path)
+            info = regular_file_stat(path, root, self.limits.max_file_bytes)
         except FileNotFoundError:  # removed while we were reading: it is simply gone
             return None
+        except Unreadable as exc:
+            return _skipped(relative, exc.signature, str(exc))
+        signature = (info.st_mtime_ns, info.st_size, info.st_ino)
+        cached = self._files.get(relative)
+        if cached is not None and cached.signature == signature:
+            return cached
+        if 0 <= now - info.st_mtime < self.limits.settle_seconds:  # (a future mtime: rsync)
+            return cached  # still being written, perhaps: the last reading, or not yet
+        if cached is None:
+            return _Pending(relative, path, signature, None)  # read where it is parsed
+        try:
+            data = read_bytes(path, self.limits.max_file_bytes)
+        except FileNotFoundError:
+            return None
+        except Unreadable as exc:
+            return _skipped(relative, signature, str(exc))
         digest = hashlib.sha256(data).hexdigest()
         if cached.digest == digest:  # touched, not changed
             return replace(cached, signature=signature)
@@ -180,9 +211,11 @@ class ArchiveLoader:
         data = pending.data
         if data is None:
             try:
-                data = _read_bytes(pending.path)
+                data = read_bytes(pending.path, self.limits.max_file_bytes)
             except FileNotFoundError:
                 return None
+            except Unreadable as exc:
+                return _skipped(pending.relative, pending.signature, str(exc))
         relative = pending.relative
         text, diagnostics = decode_archive_bytes(data, relative)
         parsed = parse_text(text, relative, tag_authority=self.tag_authority, tag=self.tag)
@@ -201,7 +234,9 @@ def archive_files(directory: Path) -> list[tuple[str, str]]:
     """Every ``*.txt`` below ``directory`` (hidden ones excepted), as (relative path as
     shown in diagnostics, path to open), sorted by relative path.
 
-    Symbolic links to folders are not followed (as ``os.walk`` does not). Every reload
+    Symbolic links to folders are not followed (as ``os.walk`` does not); a link, a FIFO
+    or anything else named ``*.txt`` is listed, for :meth:`ArchiveLoader._check` to report
+    (it never opens one that is not a regular file inside the archive). Every reload
     lists the archive, so this uses ``os.scandir`` and plain strings (no ``Path``
     objects: a third of the time for 400 files).
     """
@@ -216,9 +251,8 @@ def archive_files(directory: Path) -> list[tuple[str, str]]:
                 name = item.name
                 if name.startswith("."):
                     continue
-                if item.is_dir():
-                    if not item.is_symlink():
-                        folders.append((item.path, f"{prefix}{name}/"))
+                if item.is_dir(follow_symlinks=False):  # (a link to a folder is a file here)
+                    folders.append((item.path, f"{prefix}{name}/"))
                 elif name.endswith(".txt"):
                     found.append((_display_name(prefix + name), item.path))
     if not found:
@@ -226,9 +260,13 @@ def archive_files(directory: Path) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def _read_bytes(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return file.read()
+_Checked = _FileResult | _Pending | None
+
+
+def _skipped(relative: str, signature: tuple[int, int, int], problem: str) -> _FileResult:
+    """A file that publishes nothing and says why, every other file's entries kept."""
+    part = ArchiveFile(relative, (), None, (error(relative, 0, problem),))
+    return _FileResult(signature, f"skipped\0{problem}", part)
 
 
 def _display_name(name: str) -> str:
@@ -292,7 +330,7 @@ def read_data_files(directory: Path) -> dict[str, DataFile]:
         except OSError:
             continue
         try:
-            found[name] = DataFile(name, _read_bytes(os.fspath(path)), modified)
+            found[name] = DataFile(name, read_bytes(os.fspath(path)), modified)
         except OSError as exc:
             found[name] = DataFile(name, None, modified, f"cannot read: {exc}")
     return found

@@ -18,8 +18,12 @@ from feeds.archive.ids import DEFAULT_TAG_AUTHORITY, entry_guid, entry_slug
 # Characters XML 1.0 forbids or that no editor shows: C0 and C1 controls (tab excepted),
 # DEL, and the non-characters U+FFFE/U+FFFF. Dropped with a warning.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
-# Invisible characters dropped silently: zero-width space/joiners, word joiner, stray BOMs.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Invisible characters dropped silently: zero-width space, word joiner, stray BOMs. Not the
+# zero-width joiner and non-joiner (U+200D, U+200C): they are spelling, as in 👩‍👩‍👧 or
+# Persian's می‌خواهم (issue 14).
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
+# ... except where they join nothing: at the start or end of a word.
+_LOOSE_JOINERS = re.compile("(?<!\\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\\S)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,8 @@ def _clean_odd_line(line: str, path: str, number: int, diagnostics: list[Diagnos
         )
         line = _CONTROL.sub("", line)
     line = _INVISIBLE.sub("", line)
+    if "\u200c" in line or "\u200d" in line:  # rare: no regex for every line
+        line = _LOOSE_JOINERS.sub("", line)
     # str.split() with no argument splits on every Unicode space: tab, NBSP, U+202F, U+2028…
     return " ".join(line.split())
 

@@ -18,6 +18,7 @@ from feeds.archive.files import (
     OVERRIDES_FILE,
     PARALLEL_MIN_BYTES,
     TAXONOMY_FILE,
+    ArchiveLimits,
     ArchiveLoader,
     DataFile,
     read_data_files,
@@ -54,6 +55,8 @@ class CatalogLoader:
     #: Processes to parse in (:class:`ArchiveLoader`); ``None``: one per usable core.
     workers: int | None = None
     parallel_min_bytes: int = PARALLEL_MIN_BYTES
+    #: Files the archive loader refuses, and how long a changed file settles (issue 14).
+    limits: ArchiveLimits = field(default_factory=ArchiveLimits)
     #: Catalogs built from scratch, and catalogs updated from the last one.
     builds: int = 0
     updates: int = 0
@@ -85,6 +88,7 @@ class CatalogLoader:
                 index_file=file_postings,
                 workers=self.workers,
                 parallel_min_bytes=self.parallel_min_bytes,
+                limits=self.limits,
             )
         files = self._archive.read(list(data.values()))
         today = self.today() if self.today else None
