@@ -2,8 +2,11 @@
 
 gunicorn runs ``deploy/gunicorn.conf.py`` with two workers on loopback. Clients cycle
 over every feed of the archive (plain and conditional, identity and gzip); every second a
-file is rewritten, one is added and the oldest added one removed. Nothing may fail, every
-body must parse, and no entry may be missing from any answer once its file is in place.
+file is edited in place half-way (a pause between its two halves, as a slow editor or
+copy makes), one is rewritten atomically, one is added and the oldest added one removed.
+Nothing may fail, every body must parse, no entry may be missing from any answer once its
+file is in place, and no answer may hold the truncated entry of a half-written file
+(issue 14: it waits until the file has settled).
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ RELOAD_SECONDS = 1
 #: this much longer has passed (the reload itself runs in the background).
 SLACK = 3.0
 ADDED_KEPT = 10  # added files live this many seconds before the mutator removes them
+#: The server's FEEDS_SETTLE_SECONDS, and the pause inside each half-way edit (shorter).
+SETTLE_SECONDS = 0.4
+HALF_WAY_PAUSE = 0.2
 CHECKED_FEEDS = ("/feeds/all.json?limit=100", "/feeds/all.atom?limit=100")
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -104,6 +110,8 @@ class History:
     guids_at_version: dict[str, frozenset[str]] = field(default_factory=dict)
     added_guid: dict[int, str] = field(default_factory=dict)
     in_place: dict[int, float] = field(default_factory=dict)  # after os.replace returned
+    #: Ticks whose half-way edit was made: their truncated entries must never be served.
+    half_way: list[int] = field(default_factory=list)
     removing: dict[int, float] = field(default_factory=dict)  # before os.unlink
 
 
@@ -112,7 +120,9 @@ def server(tmp_path: Path) -> Iterator[tuple[int, Path, Path]]:
     archive = tmp_path / "archive"
     shutil.copytree(ROOT / "archive", archive)
     write_atomically(archive / "rewritten.txt", entry_text(0, "Rewritten entry", "Version 0."))
-    environ = liveserver.app_environ(archive, RELOAD_SECONDS=str(RELOAD_SECONDS))
+    environ = liveserver.app_environ(
+        archive, RELOAD_SECONDS=str(RELOAD_SECONDS), SETTLE_SECONDS=str(SETTLE_SECONDS)
+    )
     environ["WEB_CONCURRENCY"] = "2"
     port, log = liveserver.free_port(), tmp_path / "gunicorn.log"
     process: subprocess.Popen[bytes] = liveserver.start_gunicorn(port, environ, log)
@@ -187,6 +197,10 @@ class Run:
 def check_samples(samples: list[Sample], history: History) -> None:
     """Every checked answer holds exactly the entries of the archive version it was built
     from, and, whatever its version, every added entry once that is due."""
+    truncated = tuple(f"/{half_way_slug(tick)}" for tick in history.half_way)
+    assert truncated, "no half-way edit was made"
+    for sample in samples:
+        assert not [g for g in sample.guids if g.endswith(truncated)], "half a file was served"
     first_guids = history.guids_at_version[next(iter(history.guids_at_version))]
     always = first_guids - set(history.added_guid.values())
     verified = required = 0
@@ -288,6 +302,8 @@ def mutate(archive: Path, history: History, started: float, deadline: float) -> 
         time.sleep(max(0.0, started + tick - time.monotonic()))
         if time.monotonic() >= deadline:
             break
+        edit_half_way(archive / "half-way.txt", tick)
+        history.half_way.append(tick)
         write_atomically(
             archive / "rewritten.txt", entry_text(0, "Rewritten entry", f"Version {tick}.")
         )
@@ -302,6 +318,23 @@ def mutate(archive: Path, history: History, started: float, deadline: float) -> 
             history.removing[gone] = time.monotonic()
             os.unlink(archive / f"added-{gone:03d}.txt")
             record()
+
+
+def edit_half_way(path: Path, tick: int) -> None:
+    """Rewrite ``path`` in place in two writes with a pause between, as a slow editor or
+    a copy does: for HALF_WAY_PAUSE the file ends inside the title."""
+    text = entry_text(100 + tick, f"Halfway edit {tick} complete", "Written in two steps.")
+    cut = text.index(" complete")
+    with path.open("w", encoding="utf-8") as file:
+        file.write(text[:cut])
+        file.flush()
+        time.sleep(HALF_WAY_PAUSE)
+        file.write(text[cut:])
+
+
+def half_way_slug(tick: int) -> str:
+    """The slug the truncated entry of a half-way edit would have (its title cut short)."""
+    return f"halfway-edit-{tick}"
 
 
 def feed_paths(port: int) -> list[str]:
