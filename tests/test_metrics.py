@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import liveserver
 from conftest import REAL_ARCHIVE, copy_archive
+from loopback import Answer, RecordingHandler, ScriptedServer, smtp_server
+from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 
 from feeds.urls import SiteUrls
@@ -101,3 +106,31 @@ def test_every_worker_counts_under_gunicorn(tmp_path: Path) -> None:
     assert {found[("feeds_archive_entries", ())] for found in scrapes} == {
         json.loads(health)["entries"]
     }
+
+
+def test_feeds_digest_counts_its_sends_where_the_server_counts(tmp_path: Path) -> None:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    today = dt.date.today().isoformat()
+    feed = (
+        "<feed xmlns='http://www.w3.org/2005/Atom'><title>Desk</title><id>urn:f</id>"
+        f"<entry><id>urn:1</id><title>One</title><updated>{today}T00:00:00Z</updated></entry>"
+        "</feed>"
+    ).encode()
+    handler = RecordingHandler()
+    with ScriptedServer() as web, smtp_server(handler) as port:
+        web.answers["/feed"] = Answer(feed, "application/atom+xml")
+        environ = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}
+        done = subprocess.run(
+            [str(liveserver.BIN / "feeds"), "digest", web.url("/feed"), "--to", "a@example.org",
+             "--to", "b@example.org", "--from", "news@example.org",
+             "--smtp", f"{liveserver.HOST}:{port}", "--state", str(tmp_path / "state.json")],
+            capture_output=True, text=True, timeout=60, env=environ,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(directory))
+
+    found = samples(generate_latest(registry).decode())
+
+    assert found[("feeds_emails_sent_total", (("kind", "digest"),))] == len(handler.envelopes) == 2
