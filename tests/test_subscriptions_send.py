@@ -204,3 +204,19 @@ def test_the_command_says_what_is_missing(monkeypatch, capsys):
     assert main(["subscribers", "send"]) == 2
     error = capsys.readouterr().err
     assert "FEEDS_BASE_URL (links in messages are absolute)" in error
+
+
+def test_a_refused_message_is_not_a_refused_address(setup, handler):
+    setup.subscribe("mx@example.org", ("country/mexico",))
+    original = handler.handle_DATA
+
+    async def refuse(server, session, envelope):
+        return "554 5.6.0 content rejected"
+
+    handler.handle_DATA = refuse
+    setup.add("b.txt", MEXICO)
+    report = setup.send(T0 + DAY)
+    assert (report.sent, report.refused, report.deferred) == (0, 0, 1)
+    assert setup.store.by_address("mx@example.org").bounces == 0
+    handler.handle_DATA = original
+    assert setup.send(T0 + DAY).sent == 1

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +39,17 @@ def register(commands: Any) -> None:
         description="Manage the e-mail subscribers of FEEDS_DATABASE_URL; with no "
         "subcommand, bring its schema up to date and count the subscribers.",
     )
-    parser.set_defaults(run=cmd_status)
+    parser.set_defaults(run=_closing(cmd_status))
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     send = actions.add_parser("send", help="send every digest that is due, then exit")
     send.add_argument("--at", type=_instant, metavar="DATETIME",
                       help="run as if at this time (ISO 8601; default: now)")  # fmt: skip
     _archive_option(send)
-    send.set_defaults(run=cmd_send)
-    actions.add_parser("list", help="one line per subscriber").set_defaults(run=cmd_list)
-    actions.add_parser("export", help="every subscriber as CSV").set_defaults(run=cmd_export)
+    send.set_defaults(run=_closing(cmd_send))
+    actions.add_parser("list", help="one line per subscriber").set_defaults(run=_closing(cmd_list))
+    actions.add_parser("export", help="every subscriber as CSV").set_defaults(
+        run=_closing(cmd_export)
+    )
     importer = actions.add_parser("import", help="add confirmed subscribers from a CSV file "
                                   "(address[,period][,selections])")  # fmt: skip
     importer.add_argument("file", type=Path, metavar="FILE.csv")
@@ -56,10 +60,10 @@ def register(commands: Any) -> None:
         help="space-separated, for rows that give none (default: all)",
     )  # fmt: skip
     _archive_option(importer)
-    importer.set_defaults(run=cmd_import)
+    importer.set_defaults(run=_closing(cmd_import))
     remove = actions.add_parser("remove", help="delete a subscriber and all stored about it")
     remove.add_argument("address")
-    remove.set_defaults(run=cmd_remove)
+    remove.set_defaults(run=_closing(cmd_remove))
 
 
 def _archive_option(parser: argparse.ArgumentParser) -> None:
@@ -77,8 +81,26 @@ def _instant(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=tz.gettz())
 
 
+_OPENED: list[Engine] = []
+
+
+def _closing(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The command, closing the connections it opened when it ends."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        finally:
+            while _OPENED:
+                _OPENED.pop().dispose()
+
+    return run
+
+
 def _engine(settings: MailSettings) -> Engine:
     engine = open_engine(settings.database_url)
+    _OPENED.append(engine)
     upgrade(engine)
     return engine
 

@@ -111,9 +111,12 @@ class Run:
             next_due(self.at.astimezone(zone), subscriber.period, subscriber.last_sent_at) is None
         )
 
-    def _body(self, subscriber: Subscriber, after: int, upto: int) -> bytes | None:
-        """The prepared message (:func:`prepared_message`), or ``None`` when nothing is new."""
-        window = self._window(subscriber)
+    def _body(
+        self, subscriber: Subscriber, after: int, upto: int, since: dt.datetime | None
+    ) -> bytes | None:
+        """The prepared message (:func:`prepared_message`), or ``None`` when nothing is new;
+        ``since`` is the last digest's time before this one."""
+        window = self._window(subscriber, since)
         key = (subscriber.selections, after, upto, window)
         if key not in self._bodies:
             assert self._composer is not None
@@ -124,15 +127,13 @@ class Run:
             )
         return self._bodies[key]
 
-    def _window(self, subscriber: Subscriber) -> Window:
+    def _window(self, subscriber: Subscriber, since: dt.datetime | None) -> Window:
         zone = self.site.timezone
-        since = subscriber.last_sent_at or subscriber.confirmed_at or self.at
-        return Window(
-            since.astimezone(zone).date(), self.at.astimezone(zone).date(), subscriber.period
-        )
+        start = (since or subscriber.confirmed_at or self.at).astimezone(zone)
+        return Window(start.date(), self.at.astimezone(zone).date(), subscriber.period)
 
     def _send(self, subscriber: Subscriber, upto: int) -> None:
-        body = self._body(subscriber, subscriber.last_seq, upto)
+        body = self._body(subscriber, subscriber.last_seq, upto, subscriber.last_sent_at)
         if body is None:  # entries appeared, none in these selections: skip past them
             _skip(self.engine, subscriber, upto)
             self.report.nothing_new += 1
@@ -144,7 +145,9 @@ class Run:
         self._deliver(claimed, body)
 
     def _resend(self, claimed: Pending) -> None:
-        body = self._body(claimed.subscriber, claimed.from_seq, claimed.to_seq)
+        body = self._body(
+            claimed.subscriber, claimed.from_seq, claimed.to_seq, claimed.previous_sent_at
+        )
         if body is None:
             ledger.mark_sent(self.engine, claimed)
             return
@@ -172,7 +175,7 @@ class Run:
             ledger.mark_sent(self.engine, claimed)
             self.report.sent += 1
             return
-        if refusal.permanent:
+        if refusal.permanent and refusal.stage == "RCPT":  # the address, not the message
             suspended = ledger.release(self.engine, claimed, bounced=True)
             self.report.refused += 1
             self.report.suspended += suspended
@@ -181,7 +184,8 @@ class Run:
         else:
             ledger.release(self.engine, claimed)
             self.report.deferred += 1
-            log.info("%s deferred (%s)", masked(subscriber.address), refusal.code)
+            log.info("%s deferred (%s at %s)", masked(subscriber.address), refusal.code,
+                     refusal.stage)  # fmt: skip
 
     def _domain(self) -> str:
         return parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"

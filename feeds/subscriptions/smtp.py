@@ -29,6 +29,8 @@ class SmtpUncertain(DigestSendError):
 class Refusal:
     code: int
     text: str
+    #: ``"RCPT"``: the address was refused; ``"DATA"``: the message was.
+    stage: str = "RCPT"
 
     @property
     def permanent(self) -> bool:
@@ -71,11 +73,11 @@ class SmtpSession:
         except smtplib.SMTPDataError as exc:
             # A reply to DATA or to the final dot: the server said no, nothing is sent.
             client.rset()
-            return Refusal(exc.smtp_code, _text(exc.smtp_error))
+            return Refusal(exc.smtp_code, _text(exc.smtp_error), "DATA")
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise SmtpUncertain(f"{self.settings.address} failed during DATA: {exc}") from exc
-        return None if code == 250 else Refusal(code, _text(reply))
+        return None if code == 250 else Refusal(code, _text(reply), "DATA")
 
     def _connected(self) -> smtplib.SMTP:
         if self._client is None:
