@@ -181,3 +181,16 @@ def test_bad_addresses_are_refused(text):
 
 def test_masked_addresses_hide_the_local_part():
     assert masked("reader@example.org") == "r…@example.org"
+
+
+def test_a_suspended_address_that_signs_up_again_must_confirm_again(store, engine):
+    subscriber = confirmed(store)
+    for attempt in range(3):
+        current = store.by_address(subscriber.address)
+        ledger.release(
+            engine, ledger.claim(engine, current, 9, f"<m{attempt}@x>", NOW), bounced=True
+        )
+    again, pending = store.sign_up(SIGN_UP, NOW + dt.timedelta(days=1))
+    assert pending and again.status == PENDING and again.bounces == 0
+    claim = LinkClaim(again.id, again.link_key, store.confirm_nonce(again.id))
+    assert store.confirm(claim, 9, NOW).status == CONFIRMED

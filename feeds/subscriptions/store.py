@@ -22,6 +22,7 @@ from feeds.subscriptions.model import (
     CONFIRMED,
     PAUSED,
     PENDING,
+    SUSPENDED,
     SignUp,
     Subscriber,
 )
@@ -36,8 +37,8 @@ class SubscriberStore:
 
     def sign_up(self, request: SignUp, now: dt.datetime) -> tuple[Subscriber, bool]:
         """The subscriber the address names, created pending if unknown; and whether it
-        is (still) pending. A known address keeps its subscription as it is: anybody can
-        type an address, so only its owner's confirmation may change it."""
+        is (still) pending. A confirmed or paused address keeps its subscription as it
+        is: anybody can type an address, so only its owner's confirmation may change it."""
         with self.engine.begin() as connection:
             row = _row_by_address(connection, request.address)
             if row is None:
@@ -56,12 +57,16 @@ class SubscriberStore:
                     )
                 )
                 _set_selections(connection, subscriber_id, request.selections)
-            elif row.status == PENDING:
+            elif row.status in (PENDING, SUSPENDED):
+                # A suspended address (its server refused it) starts over: confirming
+                # again shows it works now.
                 subscriber_id = row.id
+                values: dict[str, Any] = {"period": request.period}
+                if row.status == SUSPENDED:
+                    values.update(status=PENDING, created_at=now, bounces=0,
+                                  confirm_nonce=secrets.token_urlsafe(12))  # fmt: skip
                 connection.execute(
-                    update(subscribers)
-                    .where(subscribers.c.id == row.id)
-                    .values(period=request.period)
+                    update(subscribers).where(subscribers.c.id == row.id).values(**values)
                 )
                 _set_selections(connection, subscriber_id, request.selections)
             else:
