@@ -9,6 +9,12 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # PostgreSQL for the subscription tests (they start a throw-away cluster with initdb).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+# axe-core for the accessibility tests, from npm at the version package-lock.json pins
+# (into tests/browser/node_modules, git-ignored); without npm those tests skip.
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null 2>&1; then
+    npm ci --prefix tests/browser --no-audit --no-fund >/dev/null 2>&1 \
+        || echo "test-deps: npm could not install axe-core; the accessibility tests will be skipped" >&2
+fi
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi

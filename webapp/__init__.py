@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from feeds.archive.files import ArchiveLimits
 from feeds.catalog import CatalogLoader
 from webapp import metrics
+from webapp.browser_feeds import FeedsForBrowsers
 from webapp.fastpath import FastPath
 from webapp.hosts import PrivateUnlessConfigured, host_is_configured
 from webapp.settings import load_settings
@@ -53,6 +54,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         )
     if not host_is_configured(app.config):  # links follow any Host: no shared cache (issue 14)
         app.wsgi_app = PrivateUnlessConfigured(app.wsgi_app)  # type: ignore[method-assign]
+    # A browser that opens an Atom or RSS feed gets it as application/xml (issue 17).
+    app.wsgi_app = FeedsForBrowsers(app.wsgi_app)  # type: ignore[method-assign]
     metrics.init_app(app)  # outermost: every request counted, replayed ones too (issue 14)
 
     from webapp import embed, feed_views, pages
