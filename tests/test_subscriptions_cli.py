@@ -101,3 +101,17 @@ def test_mail_settings_from_the_environment():
     assert "pw" not in repr(settings)
     with pytest.raises(SubscriptionConfigError, match="FEEDS_SECRET_KEY"):
         settings.require_sending()
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("postgresql://nobody@127.0.0.1:9/feeds", "cannot open the database"),
+        ("sqlite:////proc/no-such-folder/subscribers.db", "cannot make the folder"),
+        ("mysql://localhost/feeds", "must be sqlite:///PATH or postgresql://"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_an_error_not_a_traceback(monkeypatch, capsys, url, says):
+    monkeypatch.setenv("FEEDS_DATABASE_URL", url)
+    code, _, err = run(capsys)
+    assert code == 2 and says in err

@@ -18,6 +18,7 @@ from typing import Any
 
 from dateutil import tz
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from feeds.catalog import Catalog, CatalogLoader
 from feeds.errors import InvalidSignUpError, SubscriptionConfigError
@@ -101,7 +102,11 @@ def _closing(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 def _engine(settings: MailSettings) -> Engine:
     engine = open_engine(settings.database_url)
     _OPENED.append(engine)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        raise SubscriptionConfigError(f"cannot open the database {where}: {exc.orig}") from None
     return engine
 
 

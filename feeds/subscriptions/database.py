@@ -56,7 +56,12 @@ def open_engine(url: str) -> Engine:
 
 def _sqlite_engine(database: str) -> Engine:
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SubscriptionConfigError(
+                f"cannot make the folder of the database {database}: {exc.strerror}"
+            ) from None
     engine = create_engine(f"sqlite:///{database}", connect_args={"timeout": SQLITE_BUSY_SECONDS})
 
     @event.listens_for(engine, "connect")
