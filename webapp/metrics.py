@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, current_app
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -35,6 +35,7 @@ from werkzeug.routing import RequestRedirect
 
 from feeds.catalog import Catalog
 from feeds.digest.counted import EMAILS_SENT
+from webapp.fastpath import ENDPOINT
 
 bp = Blueprint("metrics", __name__)
 
@@ -101,8 +102,9 @@ class Metrics:
             self.cache_hits.inc(hits - seen_hits)
         if misses > seen_misses:
             self.cache_misses.inc(misses - seen_misses)
+        if (hits, misses) != self._cache_seen:  # a gauge's write is a lock and an mmap write
+            self.cache_bytes.set(size)
         self._cache_seen = (hits, misses)
-        self.cache_bytes.set(size)
 
     def email_sent(self, kind: str) -> None:
         self.emails.labels(kind).inc()
@@ -135,6 +137,14 @@ class CountRequests:
             self.metrics.cache_counted(cache.hits, cache.misses, cache.bytes)
 
     def _route(self, environ: dict[str, Any]) -> str:
+        # The endpoint as already known: the fast path's replay, or Flask's routing. A
+        # URL match of our own costs 30-40 µs, a fifth of a replayed answer (issue 19).
+        known = environ.get(ENDPOINT)
+        if known is None:
+            rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
+            known = None if rule is None else rule.endpoint
+        if known is not None:
+            return str(known)
         try:
             endpoint, _ = self.url_map.bind_to_environ(environ).match()
         except RequestRedirect:
@@ -157,8 +167,6 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/metrics")
 def metrics_view() -> Response:
-    from flask import current_app
-
     metrics: Metrics = current_app.extensions["feeds_metrics"]
     response = Response(generate_latest(metrics.registry), content_type=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"  # always now, never from a cache
