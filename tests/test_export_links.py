@@ -3,28 +3,14 @@ every fragment it names, resolves to an exported file (issue 17)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from lxml import html as lxml_html
+from test_export import BASE, exported  # noqa: F401  (a fixture: the one export)
 
-from webapp.export import export_site, file_for
-
-BASE = "https://news.example.org/press"
-REAL_ARCHIVE = Path(__file__).resolve().parent.parent / "archive"
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("export-links")
-    archive = Path(shutil.copytree(REAL_ARCHIVE, root / "archive"))
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [name for name in os.environ if name.startswith("FEEDS_")]:
-            patch.delenv(name)
-        return export_site(root / "site", BASE, archive).directory
+from webapp.export import file_for
 
 
 def local_targets(document) -> list[str]:
@@ -48,7 +34,7 @@ def resolve(root: Path, page: Path, target: str) -> tuple[Path, str] | None:
     return root / file_for(path), parts.fragment
 
 
-def test_every_local_link_of_every_page_resolves(exported: Path) -> None:
+def test_every_local_link_of_every_page_resolves(exported: Path) -> None:  # noqa: F811
     pages = sorted(exported.rglob("*.html"))
     assert len(pages) > 50
     ids: dict[Path, set[str]] = {}
@@ -76,5 +62,8 @@ def test_every_local_link_of_every_page_resolves(exported: Path) -> None:
     ["news/index.html", "search/index.html", "syndicate/index.html", "sitemap.xml",
      "robots.txt", "favicon.ico"],
 )  # fmt: skip
-def test_the_pages_every_page_links_to_are_exported(exported: Path, relative: str) -> None:
+def test_the_pages_every_page_links_to_are_exported(
+    exported: Path,  # noqa: F811
+    relative: str,
+) -> None:
     assert (exported / relative).is_file()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from liveserver import app_environ, free_port, start_app, stop, wait_until_serving
 from loopback import Answer, ScriptedServer
-from test_widget_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Service
+from test_widget_browser import CHROMIUM, TIMEOUT_MS, Service, browser  # noqa: F401 (a fixture)
 
 AXE = Path(__file__).resolve().parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 REAL_ARCHIVE = Path(__file__).resolve().parent.parent / "archive"
@@ -66,18 +66,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         stop(process)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def tab(browser: Any) -> Iterator[Any]:
+def tab(browser: Any) -> Iterator[Any]:  # noqa: F811
     """``tab(width)``: a page of that width; axe is injected past the pages' CSP."""
     contexts: list[Any] = []
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from feeds.archive.entry import Entry
+from feeds.catalog.indexes import intersect
 from feeds.catalog.ordering import key_array
 from feeds.catalog.search_query import (
     Clause,
@@ -266,7 +267,7 @@ def _term_locals(postings: FilePostings, term: Term) -> Locals:
         if not local:
             return ()
         lists.append(local)
-    candidates = _intersect_local(lists)
+    candidates = intersect(lists)
     if len(term.words) == 1:
         return candidates
     entries = postings.entries
@@ -304,15 +305,6 @@ def _stem_locals(postings: FilePostings, stems: Collection[str], prefix: str) ->
     if len(found) <= 1:
         return memoryview(found[0]).cast(_TYPECODE) if found else ()
     return sorted(set().union(*(memoryview(p).cast(_TYPECODE) for p in found)))
-
-
-def _intersect_local(lists: list[Locals]) -> Locals:
-    """Local numbers in every list: the shortest list filtered by the others."""
-    if len(lists) == 1:
-        return lists[0]
-    ordered = sorted(lists, key=len)
-    others = [frozenset(other) for other in ordered[1:]]
-    return [n for n in ordered[0] if all(n in other for other in others)]
 
 
 def matching_words(words: Sequence[str]) -> Iterable[str]:
