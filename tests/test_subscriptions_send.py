@@ -124,6 +124,14 @@ def test_headers_links_and_one_click_unsubscribe(setup, handler):
     assert manage and signer.read("manage", manage[1]).subscriber_id == subscriber.id
     assert unsubscribe in text
     assert message.get_content_type() == "multipart/alternative"
+    # The HTML part's links, quoted-printable after rendering, decode whole.
+    html = message.get_body(("html",)).get_content()
+    hrefs = [h.strip() for h in re.findall(r'href="([^"]+)"', html) if "/subscribe/" in h]
+    assert hrefs == [f"{BASE}/subscribe/manage/{manage[1]}", unsubscribe]
+    raw = handler.envelopes[0][2]
+    body_lines = raw.split(b"\r\n\r\n", 1)[1].split(b"\r\n")
+    assert [line for line in body_lines if len(line) > 76] == []  # RFC 2045 section 6.7
+    assert max(map(len, raw.split(b"\r\n"))) <= 998  # RFC 5322 section 2.1.1
 
 
 def test_never_twice_and_nothing_from_before_the_subscription(setup, handler):

@@ -28,6 +28,9 @@ from feeds.digest.model import Digest, FeedSection, Window
 from feeds.subscriptions.model import CONFIRMATION_DAYS
 
 MANAGE, UNSUBSCRIBE = "%%MANAGE%%", "%%UNSUBSCRIBE%%"
+#: SMTP's line endings, and quoted-printable lines of at most 76 characters (RFC 2045
+#: section 6.7): the email package's default of 78 is a header's limit.
+_POLICY = policy.SMTP.clone(max_line_length=76)
 _TO, _MESSAGE_ID, _UNSUBSCRIBE_HEADER = "%%TO%%", "<%%MESSAGE-ID%%>", "%%UNSUBSCRIBE-HEADER%%"
 
 
@@ -106,7 +109,7 @@ def prepared_message(body: Body, *, sender: str, now: dt.datetime) -> bytes:
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body.text, cte="quoted-printable")
     message.add_alternative(body.html, subtype="html", cte="quoted-printable")
-    return message.as_bytes(policy=policy.SMTP)
+    return message.as_bytes(policy=_POLICY)
 
 
 def personal_copy(
@@ -164,7 +167,7 @@ def notice(subject_and_text: tuple[str, str], *, sender: str, to: str, now: dt.d
 
 
 def _headers(subject: str, sender: str, to: str, now: dt.datetime) -> EmailMessage:
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=_POLICY)
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = to
