@@ -121,6 +121,7 @@ def make_app(archive_dir: Path, monkeypatch: pytest.MonkeyPatch) -> MakeApp:
             "FEEDS_ARCHIVE": str(archive_dir),
             "FEEDS_RELOAD_SECONDS": 0,
             "FEEDS_SETTLE_SECONDS": 0,
+            "FEEDS_SNAPSHOT_DIR": str(archive_dir.parent / "snapshots"),  # not the user's
         }
         for name, value in settings.items():
             config[name if name.startswith("FEEDS_") else f"FEEDS_{name}"] = value
@@ -176,6 +177,7 @@ def serving(archive: Path, **settings: str) -> Iterator[str]:
     command = [*_feeds_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--archive", str(archive), "--workers", "2"]  # fmt: skip
     env = {name: value for name, value in os.environ.items() if not name.startswith("FEEDS_")}
+    env["FEEDS_SNAPSHOT_DIR"] = str(archive.parent / "snapshots")  # not the user's cache
     env.update({f"FEEDS_{name}": value for name, value in settings.items()})
     log = archive.parent / f"server-{port}.log"
     with log.open("wb") as output:

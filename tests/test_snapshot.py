@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feeds.archive.files import ArchiveLoader
-from feeds.catalog import snapshot
+from feeds.catalog import CatalogLoader, Query, snapshot
 from feeds.catalog.search import file_postings
 from feeds.classify.classifier import Classifier
 
@@ -191,3 +191,59 @@ def test_a_snapshot_that_cannot_be_written_is_logged_not_raised(saved, tmp_path,
     first.read()
     snapshot.remember(first, blocked / "archive.snapshot", KEY)
     assert "not written" in caplog.text
+
+
+# --- Through the catalog loader ---------------------------------------------------------
+
+
+def test_a_restart_starts_from_the_snapshot_the_first_load_wrote(
+    write_archive, tmp_path, monkeypatch
+):
+    directory = write_archive(FILES)
+    path = tmp_path / "cache" / "archive.snapshot"
+    first = CatalogLoader(directory, snapshot=path, workers=1).load()
+    assert path.exists()
+    written = path.stat().st_mtime_ns
+    names = parsed_names(monkeypatch)
+
+    again = CatalogLoader(directory, snapshot=path, workers=1).load()
+
+    assert names == []
+    assert list(again.entries) == list(first.entries)
+    assert again.version == first.version
+    assert again.archive.diagnostics == first.archive.diagnostics
+    assert again.select(again.keys, Query(words=("police",))) == first.select(
+        first.keys, Query(words=("police",))
+    )
+    assert path.stat().st_mtime_ns == written  # nothing parsed: not written again
+
+
+def test_a_restart_after_an_edit_parses_that_file_and_writes_the_snapshot_again(
+    write_archive, tmp_path, monkeypatch
+):
+    directory = write_archive(FILES)
+    path = tmp_path / "cache" / "archive.snapshot"
+    CatalogLoader(directory, snapshot=path, workers=1).load()
+    (directory / "c.txt").write_text("2021-04-28\n\nAn edited release\n\nNew words.\n")
+    names = parsed_names(monkeypatch)
+
+    edited = CatalogLoader(directory, snapshot=path, workers=1).load()
+
+    assert names == ["c.txt"]
+    assert edited.version == CatalogLoader(directory, workers=1).load().version
+    names.clear()
+    CatalogLoader(directory, snapshot=path, workers=1).load()
+    assert names == []
+
+
+def test_a_new_taxonomy_makes_the_snapshot_stale(write_archive, tmp_path, monkeypatch):
+    directory = write_archive(FILES)
+    path = tmp_path / "cache" / "archive.snapshot"
+    CatalogLoader(directory, snapshot=path, workers=1).load()
+    packaged = Path(snapshot.__file__).resolve().parent.parent / "classify/data/taxonomy.toml"
+    (directory / "taxonomy.toml").write_bytes(packaged.read_bytes() + b"\n# edited\n")
+    names = parsed_names(monkeypatch)
+
+    CatalogLoader(directory, snapshot=path, workers=1).load()
+
+    assert sorted(names) == sorted(FILES)

@@ -14,9 +14,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
 from feeds.archive.files import ArchiveLimits
-from feeds.catalog import CatalogLoader
+from feeds.catalog import CatalogLoader, snapshot
 from webapp import metrics
 from webapp.browser_feeds import FeedsForBrowsers
+from webapp.caching import return_evicted_bodies
 from webapp.fastpath import FastPath
 from webapp.hosts import PrivateUnlessConfigured, host_is_configured
 from webapp.settings import load_settings
@@ -42,12 +43,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             max_file_bytes=app.config["FEEDS_MAX_FILE_BYTES"],
             settle_seconds=app.config["FEEDS_SETTLE_SECONDS"],
         ),
+        snapshot=snapshot_file(app.config),
+        snapshot_in_background=True,  # start-up does not wait for the write
     )
     store = CatalogStore(loader, app.config["FEEDS_RELOAD_SECONDS"])
     app.extensions["feeds"] = make_site(app.config, store)
     # A document answered before is answered again below Flask's dispatch (issue 19),
     # after ProxyFix has applied the trusted X-Forwarded-* headers that its links follow.
     app.wsgi_app = FastPath(app.wsgi_app, app.extensions["feeds"])  # type: ignore[method-assign]
+    return_evicted_bodies()  # so that the cache's bound in bytes bounds the worker too
     if trusted:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
@@ -87,6 +91,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_common_headers)
     logging.getLogger("feeds").setLevel(logging.INFO)
     return app
+
+
+def snapshot_file(settings: dict[str, Any]) -> Path | None:
+    """The archive's snapshot (``FEEDS_SNAPSHOT_DIR``), or ``None`` when it is ``off``."""
+    directory = settings["FEEDS_SNAPSHOT_DIR"]
+    if directory == "off":
+        return None
+    base = Path(directory) if directory else snapshot.default_directory()
+    return snapshot.snapshot_path(base, Path(settings["FEEDS_ARCHIVE"]))
 
 
 def _plain_error(error: HTTPException) -> BaseResponse:

@@ -104,7 +104,7 @@ def _answer(current: Catalog, key: str, built: Built) -> Answer:
     etag = body_etag(body)
     previous = site().cache.previous(key)
     if previous is not None and previous.validators.etag == etag:
-        return Answer(current.version, previous.validators, document)
+        return Answer(current.version, previous.validators, document, _endpoint())
     modified = _newest_change(current, shown[0] if shown else None)
     if previous is not None:
         last = int(previous.validators.last_modified.timestamp())
@@ -112,7 +112,11 @@ def _answer(current: Catalog, key: str, built: Built) -> Answer:
             modified = max(last, current.archive.modified)
     now = int(dt.datetime.now(dt.UTC).timestamp())
     stamp = dt.datetime.fromtimestamp(min(modified, now), dt.UTC)
-    return Answer(current.version, Validators(etag, stamp, site().max_age), document)
+    return Answer(current.version, Validators(etag, stamp, site().max_age), document, _endpoint())
+
+
+def _endpoint() -> str:
+    return request.endpoint or ""
 
 
 def _newest_change(current: Catalog, entries: Iterable[Entry] | None) -> int:

@@ -29,6 +29,10 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 #: sent is that answer's, and may be replayed.
 REPLAY_MARK = "feeds.replay"
 
+#: Set in the environ when an answer is replayed: the Flask endpoint that made it (for
+#: :mod:`webapp.metrics`, which labels requests by endpoint).
+ENDPOINT = "feeds.endpoint"
+
 #: What a replayable answer depends on beside the archive version: the URL as asked,
 #: host included (it is the base of every link unless FEEDS_BASE_URL is set).
 _URL_PARTS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME",
@@ -71,6 +75,7 @@ class FastPath:
         if reply is None:  # not sent before (or a 412): Flask answers, and records it
             return None
         status, headers = reply
+        environ[ENDPOINT] = answer.endpoint
         start_response(status, list(headers))
         if head or outcome == NOT_MODIFIED:
             return []

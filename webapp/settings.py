@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "RELOAD_SECONDS": 60,
     #: Bytes of finished documents (both codings) each worker keeps (issue 14).
     "RESPONSE_CACHE_BYTES": 64 * 2**20,
+    #: Where the parsed archive is kept between runs (issue 19); "": the user's cache
+    #: directory ($XDG_CACHE_HOME/feeds); "off": nowhere.
+    "SNAPSHOT_DIR": "",
     "WEBSUB_HUB": "",
     #: Archive files larger than this are reported and skipped unread (issue 14).
     "MAX_FILE_BYTES": 16 * 2**20,

@@ -25,6 +25,7 @@ from feeds.archive.files import (
 )
 from feeds.archive.forking import collector_paused
 from feeds.archive.ids import DEFAULT_TAG_AUTHORITY
+from feeds.catalog import snapshot as snapshots
 from feeds.catalog.build import BuildAfresh, Built, Sources, build
 from feeds.catalog.model import Catalog
 from feeds.catalog.search import file_postings
@@ -64,7 +65,13 @@ class CatalogLoader:
     _overrides: tuple[bytes | None, Overrides, tuple[Diagnostic, ...]] | None = field(
         default=None, repr=False
     )
+    #: Where the parsed archive is kept between runs (:mod:`feeds.catalog.snapshot`), or
+    #: ``None``. The first load starts from it and writes it again if it parsed anything.
+    snapshot: Path | None = None
     _archive: ArchiveLoader | None = field(default=None, repr=False)
+    #: Write the snapshot from a forked process (the server: start-up does not wait).
+    snapshot_in_background: bool = False
+    _restored: snapshots.Results | None = field(default=None, repr=False)
     #: The last catalog made, and what updating it needs.
     _built: Built | None = field(default=None, repr=False)
 
@@ -90,7 +97,10 @@ class CatalogLoader:
                 parallel_min_bytes=self.parallel_min_bytes,
                 limits=self.limits,
             )
+            self._restore_snapshot(data.get(TAXONOMY_FILE))
         files = self._archive.read(list(data.values()))
+        if self._restored is not None:
+            self._save_snapshot(data.get(TAXONOMY_FILE))
         today = self.today() if self.today else None
         last = self._built
         unchanged = last is not None and last.sources.files.version == files.version
@@ -113,6 +123,28 @@ class CatalogLoader:
             self.builds += 1
         self._built = built
         return built.catalog
+
+    def _restore_snapshot(self, taxonomy: DataFile | None) -> None:
+        """On the first load: start from the snapshot (a custom tagger makes none)."""
+        if self.snapshot is None or self.tagger is not None or self._archive is None:
+            return
+        key = self._snapshot_key(taxonomy)
+        self._restored = snapshots.restore(self._archive, self.snapshot, key)
+
+    def _save_snapshot(self, taxonomy: DataFile | None) -> None:
+        """After the first load: write the snapshot again if anything was parsed."""
+        restored, self._restored = self._restored, None
+        if self.snapshot is None or self._archive is None:
+            return
+        snapshots.remember(self._archive, self.snapshot, self._snapshot_key(taxonomy),
+                           unless_same_as=restored,
+                           background=self.snapshot_in_background)  # fmt: skip
+
+    def _snapshot_key(self, taxonomy: DataFile | None) -> str:
+        return snapshots.snapshot_key(
+            tag_authority=f"{self.tag_authority}\0{self.limits!r}",
+            taxonomy=None if taxonomy is None else taxonomy.data,
+        )
 
     def _current_taxonomy(self, data_file: DataFile | None) -> Taxonomy:
         """The taxonomy of ``taxonomy.toml`` (parsed again only when its bytes changed),

@@ -21,6 +21,7 @@ read than pickle, and it builds no object but the builtins it names).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -28,6 +29,7 @@ import marshal
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata
@@ -86,22 +88,65 @@ def code_version() -> bytes:
     return digest.digest()
 
 
-def restore(loader: ArchiveLoader, path: Path, key: str) -> bool:
-    """Give a new ``loader`` the snapshot's results, if it has a good one: its next read
-    parses only the files that changed since. Returns whether it had one."""
+def restore(loader: ArchiveLoader, path: Path, key: str) -> Results:
+    """Give a new ``loader`` the snapshot's results, if it has a good one, so that its
+    next read parses only the files changed since; returns them (empty: none)."""
     results = load(path, key)
     if results is None or loader._files:
-        return False
+        return {}
     loader._files = results
-    return True
+    return results
 
 
-def remember(loader: ArchiveLoader, path: Path, key: str) -> None:
-    """Save what ``loader`` read last; a failure to write is logged, never raised."""
+def remember(
+    loader: ArchiveLoader,
+    path: Path,
+    key: str,
+    *,
+    unless_same_as: Results | None = None,
+    background: bool = False,
+) -> None:
+    """Save what ``loader`` read last, unless it is exactly ``unless_same_as`` (what it
+    started from: nothing was parsed or touched since). A failure to write is logged.
+
+    ``background``: in a forked process, when this one has a single thread (as in
+    :mod:`feeds.archive.forking`), so that start-up does not wait for the write.
+    """
+    results = loader._files
+    if unless_same_as is not None and _same(results, unless_same_as):
+        return
+    _reap()
+    if background and threading.active_count() == 1 and hasattr(os, "fork"):
+        child = os.fork()
+        if child:
+            _writers.append(child)
+            return
+        code = 1
+        try:
+            save(path, key, results)
+            code = 0
+        finally:
+            os._exit(code)
     try:
-        save(path, key, loader._files)
+        save(path, key, results)
     except OSError as exc:
         log.warning("snapshot %s not written: %s", path, exc)
+
+
+#: Forked writers not yet waited for.
+_writers: list[int] = []
+
+
+def _reap() -> None:
+    for child in list(_writers):
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(child, os.WNOHANG)[0] == 0:
+                continue
+        _writers.remove(child)
+
+
+def _same(results: Results, other: Results) -> bool:
+    return results.keys() == other.keys() and all(results[n] is other[n] for n in results)
 
 
 def save(path: Path, key: str, results: Results) -> None:
