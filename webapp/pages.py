@@ -17,6 +17,7 @@ from feeds.classify.countries import country_by_code
 from feeds.documents.directory import GROUP_NAMES, listings
 from feeds.documents.feed import FeedParams, select_page
 from feeds.errors import InvalidQueryError
+from feeds.prose import in_prose
 from feeds.render import FORMATS
 from feeds.urls import SiteUrls
 from webapp import wording
@@ -250,6 +251,6 @@ def page_context(
         "topic_name": lambda slug: wording.topic_name(found, slug),
         "chips": lambda entry: wording.entry_chips(found, site_urls, entry, page),
         "about": wording.about,
-        "in_prose": wording.in_prose,
+        "in_prose": in_prose,
         "json_for_script": wording.json_for_script,
     }

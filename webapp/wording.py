@@ -20,31 +20,9 @@ from feeds.classify.countries import country_by_code, country_by_slug
 from feeds.errors import UnknownSelectionError
 from feeds.urls import SiteUrls
 
-#: Country and region names that take "the" in a sentence (ISO short names do not say).
-_WITH_ARTICLE = (
-    "United States", "United Kingdom", "United Arab Emirates", "Dominican Republic",
-    "Central African Republic", "Czech Republic", "Netherlands", "Philippines", "Bahamas",
-    "Gambia", "Maldives", "Comoros", "Seychelles", "Marshall Islands", "Solomon Islands",
-    "Cayman Islands", "Falkland Islands", "Turks and Caicos Islands", "Virgin Islands",
-    "Cook Islands", "Holy See", "Caribbean", "Congo", "Republic of", "Democratic Republic",
-    "Russian Federation",
-)  # fmt: skip
-
-
-def in_prose(name: str) -> str:
-    """A place name as it reads mid-sentence: ``United States`` → ``the United States``,
-    ``The Caribbean`` → ``the Caribbean``; others unchanged."""
-    if name.startswith("The "):
-        return "the " + name[4:]
-    if name.startswith(_WITH_ARTICLE):
-        return "the " + name
-    return name
-
 
 def about(selection: Selection) -> str:
-    """The page's lead: a topic's own description, else "Press releases about …"."""
-    if selection.kind in ("country", "region"):
-        return f"Press releases about {in_prose(selection.name)}."
+    """The page's lead: its selection's description (``feeds.prose`` for places)."""
     return selection.description
 
 

@@ -13,6 +13,7 @@ from feeds.catalog.model import Catalog
 from feeds.classify.countries import Country, all_countries, country_named
 from feeds.classify.regions import all_regions, region_by_slug
 from feeds.errors import UnknownSelectionError
+from feeds.prose import about
 
 KINDS = ("country", "topic", "region")
 #: The kinds as a Flask route converter: ``/<{ROUTE_KINDS}:kind>/<slug>``.
@@ -73,9 +74,7 @@ def resolve(catalog: Catalog, kind: str, slug: str) -> Selection:
         except UnknownSelectionError:
             known = ", ".join(r.slug for r in all_regions())
             raise UnknownSelectionError(f"unknown region '{slug}'; regions are: {known}") from None
-        return Selection(
-            "region", region.slug, region.slug, region.name, f"Press releases about {region.name}."
-        )
+        return Selection("region", region.slug, region.slug, region.name, about(region.name))
     raise UnknownSelectionError(f"unknown kind of feed '{kind}'; kinds are: {', '.join(KINDS)}")
 
 
@@ -95,9 +94,7 @@ def _country(slug: str) -> Selection:
 
 
 def _country_selection(country: Country) -> Selection:
-    return Selection(
-        "country", country.slug, country.code, country.name, f"Press releases about {country.name}."
-    )
+    return Selection("country", country.slug, country.code, country.name, about(country.name))
 
 
 def selection_keys(catalog: Catalog, selection: Selection) -> Keys:
