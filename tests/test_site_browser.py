@@ -9,6 +9,7 @@ Needs Debian's ``chromium`` and the Playwright Python package (as
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -257,3 +258,13 @@ def test_the_widgets_honest_states_and_console_warnings(service, partner, tab):
     warnings = [text for kind, text in page.messages if kind == "warning"]
     assert any("country/atlantis" in w and "unknown country" in w for w in warnings), warnings
     assert any(w.startswith("FeedsHeadlines: weather: not a feed") for w in warnings), warnings
+
+
+def test_the_subscribe_panel_leads_to_the_widget_of_its_feed(service, tab):
+    page = tab(390)
+    page.goto(service.origin + "/country/mexico")
+    page.locator("#subscribe").get_by_role("link", name="Show these headlines").click()
+    page.wait_for_url("**/syndicate#feed=country/mexico")
+    sync_api.expect(page.locator("#syndicate-snippet")).to_have_value(
+        re.compile('data-feeds-headlines="country/mexico"')
+    )
