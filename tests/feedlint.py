@@ -11,7 +11,6 @@ document where it is served.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from collections import Counter
@@ -35,6 +34,10 @@ _RFC822 = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}) "
     r"\d\d:\d\d(?::\d\d)? (?:[+-]\d{4}|UT|GMT|[ECMP][SD]T)"
 )
+
+
+#: RFC 3986 section 4.3: a scheme, then anything; a tag URI (RFC 4151) is one.
+_ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 
 
 def is_absolute_url(value: str | None) -> bool:
@@ -160,8 +163,8 @@ def lint_rss(xml: bytes, url: str | None = None) -> list[str]:
         where = f"item {number}"
         for category in item.iterfind("category"):
             domain = category.get("domain")
-            if domain is not None and not is_absolute_url(domain):
-                problems.append(f"{where}: category domain {domain!r} is not an absolute URL")
+            if domain is not None and not _ABSOLUTE_URI.fullmatch(domain):
+                problems.append(f"{where}: category domain {domain!r} is not an absolute URI")
         description = item.findtext("description") or ""
         problems += [
             f"{where}: description has relative URL {u!r}" for u in relative_urls(description)
@@ -325,26 +328,3 @@ def make_info(**overrides: Any) -> FeedInfo:
         "updated": dt.datetime(2024, 6, 3, tzinfo=ZONE),
     }
     return FeedInfo(**(fields | overrides))
-
-
-def title_as_read(entry: Any) -> str:
-    """A feedparser entry's title as text: an Atom ``type="html"`` title is unescaped HTML.
-
-    Titles that hold markup-like text ("</b>", "&amp;") are sent as escaped HTML, which
-    the W3C validator accepts; a reader shows the same text.
-    """
-    detail = entry.get("title_detail") or {}
-    title: str = entry.title
-    return html.unescape(title) if detail.get("type") == "text/html" else title
-
-
-def as_feedparser_reads(text: str) -> str:
-    """``text`` after feedparser's repair of "UTF-8 read as Latin-1" (``mixin.py``, ``pop``).
-
-    feedparser re-decodes any element text that is Latin-1-encodable valid UTF-8, so
-    ``"Â¡"`` comes back as ``"¡"``: a reader heuristic, not a fault in the document.
-    """
-    try:
-        return text.encode("iso-8859-1").decode("utf-8")
-    except UnicodeError:
-        return text

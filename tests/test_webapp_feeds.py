@@ -27,6 +27,8 @@ from feeds.classify.regions import region_by_slug
 from feeds.render.html import clean_text
 
 BASE = "http://localhost"
+#: Categories' schemes: tag URIs, whatever the host (issue 15).
+SCHEME = "tag:newsroom.example.org,2021:"
 A = "{http://www.w3.org/2005/Atom}"
 EXTENSIONS = ("atom", "rss", "json")
 CONTENT_TYPES = {
@@ -187,8 +189,8 @@ def get_feed(client, url: str, **query: object) -> Feed:
 
 def expected_categories(entry, catalog, extension: str) -> tuple[tuple[str, ...], ...]:
     """What went in: one category per country and per topic, by name."""
-    full = [(f"{BASE}/country/", country_by_code(c).name) for c in entry.countries]
-    full += [(f"{BASE}/topic/", catalog.taxonomy.by_slug(t).name) for t in entry.topics]
+    full = [(f"{SCHEME}countries", country_by_code(c).name) for c in entry.countries]
+    full += [(f"{SCHEME}topics", catalog.taxonomy.by_slug(t).name) for t in entry.topics]
     if extension == "atom":  # the name in term too (issue 15), as WordPress and Blogger write
         return tuple((name, scheme, name) for scheme, name in full)
     if extension == "rss":

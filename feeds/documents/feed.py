@@ -250,8 +250,8 @@ def build_feed(request: FeedRequest, extension: str) -> bytes:
 
 def feed_item(entry: Entry, request: FeedRequest) -> FeedItem:
     catalog, urls = request.catalog, request.urls
-    country_scheme = urls.category_scheme("country")
-    topic_scheme = urls.category_scheme("topic")
+    country_scheme = category_scheme(request.site.tag_authority, "countries")
+    topic_scheme = category_scheme(request.site.tag_authority, "topics")
     categories = [
         Category(code, country_scheme, country_by_code(code).name) for code in entry.countries
     ] + [Category(slug, topic_scheme, _topic_name(catalog, slug)) for slug in entry.topics]
@@ -259,6 +259,13 @@ def feed_item(entry: Entry, request: FeedRequest) -> FeedItem:
     # document's (the Atom renderer keeps W3C's DuplicateUpdated away; render/generator.py).
     published = published_at(entry.date, request.site.timezone)
     return FeedItem(entry, urls.entry(entry.id), published, tuple(categories))
+
+
+def category_scheme(authority: str, taxonomy: str) -> str:
+    """``tag:AUTHORITY,2021:countries``: the taxonomy's name, whatever host serves the feed
+    (as feed and entry ids are), so that a reader keying categories by scheme and term
+    sees one category, not one per host or base URL (issue 15)."""
+    return tag_uri(authority, FEED_TAG_YEAR, taxonomy)
 
 
 def _topic_name(catalog: Catalog, slug: str) -> str:
