@@ -27,6 +27,7 @@ BENCHMARKS = [
         ["--large", "20000", "--builds", "50", "--seconds", "1", "--loads", "1"],
     ),
     ("bench_nginx.py", [], ["--rounds", "2", "--seconds", "1"]),
+    ("bench_slow_clients.py", [], ["--connections", "100", "--seconds", "5"]),
     ("bench_subscriptions.py", [], ["--quick"]),
 ]
 
