@@ -8,6 +8,7 @@
   the sink): server CPU per request.
 
     .venv/bin/python bench/bench_subscriptions.py [--subscribers N] [--quick]
+        [--postgres postgresql://user@host/postgres]
 """
 
 from __future__ import annotations
@@ -148,10 +149,23 @@ def stop_sink(sink: subprocess.Popen[str]) -> int:
     return int(out.strip() or 0)
 
 
-def send_run(subscribers: int, work: Path) -> dict[str, float]:
+def fresh_database(work: Path, subscribers: int, postgres: str) -> str:
+    """An SQLite file, or a new database on the PostgreSQL server ``postgres``."""
+    if not postgres:
+        return f"sqlite:///{work / f'subscribers-{subscribers}.db'}"
+    import psycopg
+
+    name = f"bench_subscriptions_{os.getpid()}_{subscribers}"
+    with psycopg.connect(postgres, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return postgres.rsplit("/", 1)[0] + "/" + name
+
+
+def send_run(subscribers: int, work: Path, postgres: str = "") -> dict[str, float]:
     archive = work / f"archive-{subscribers}"
     shutil.copytree(cached_archive(1000), archive, ignore=shutil.ignore_patterns(".complete"))
-    url = f"sqlite:///{work / f'subscribers-{subscribers}.db'}"
+    url = fresh_database(work, subscribers, postgres)
     add_new_entries(work / "new")  # its selections first; then into the archive
     populate(url, archive, subscribers, work / "new")
     shutil.copytree(work / "new", archive / "new")
@@ -211,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="500 subscribers, 50 sign-ups")
+    parser.add_argument("--postgres", default="", metavar="URL",
+                        help="send runs on this PostgreSQL server (postgresql://user@host/db), "
+                        "in new databases; default: SQLite files")  # fmt: skip
     args = parser.parse_args(argv)
     sizes = [200, 500] if args.quick else [2_000, args.subscribers]
     with tempfile.TemporaryDirectory(prefix="bench-subscriptions-") as folder:
@@ -218,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| subscribers | messages | wall s | msg/s | sender CPU s | peak RSS MB |")
         print("|---|---|---|---|---|---|")
         for size in sizes:
-            r = send_run(size, work)
+            r = send_run(size, work, args.postgres)
             print(f"| {size:,} | {r['received']:,} | {r['wall']:.1f} | {r['rate']:.0f} | "
                   f"{r['cpu']:.1f} | {r['rss_mb']:.0f} |", flush=True)  # fmt: skip
         cpu = sign_up_cpu(work, 50 if args.quick else SIGN_UPS)

@@ -128,13 +128,12 @@ def test_appearances_are_numbered_once(engine):
 
 def test_a_claim_is_taken_once_and_a_release_gives_it_back(store, engine):
     subscriber = confirmed(store)
-    pending = ledger.claim(engine, subscriber, 5, "<m1@example.org>", NOW)
-    assert pending is not None
-    assert ledger.claim(engine, subscriber, 5, "<m2@example.org>", NOW) is None
+    (pending,) = ledger.claim(engine, [(subscriber, "<m1@example.org>")], 5, NOW)
+    assert ledger.claim(engine, [(subscriber, "<m2@example.org>")], 5, NOW) == []
     assert [p.message_id for p in ledger.unsent(engine)] == ["<m1@example.org>"]
     ledger.release(engine, pending)
     assert ledger.unsent(engine) == []
-    again = ledger.claim(engine, subscriber, 5, "<m3@example.org>", NOW)
+    (again,) = ledger.claim(engine, [(subscriber, "<m3@example.org>")], 5, NOW)
     ledger.mark_sent(engine, again)
     assert ledger.unsent(engine) == [] and ledger.waiting(engine, 5) == []
 
@@ -143,7 +142,7 @@ def test_three_permanent_refusals_suspend_the_address(store, engine):
     subscriber = confirmed(store)
     for attempt in range(3):
         current = store.by_address(subscriber.address)
-        pending = ledger.claim(engine, current, 9, f"<m{attempt}@x>", NOW)
+        (pending,) = ledger.claim(engine, [(current, f"<m{attempt}@x>")], 9, NOW)
         suspended = ledger.release(engine, pending, bounced=True)
     assert suspended and store.by_address(subscriber.address).status == SUSPENDED
 
@@ -188,7 +187,7 @@ def test_a_suspended_address_that_signs_up_again_must_confirm_again(store, engin
     for attempt in range(3):
         current = store.by_address(subscriber.address)
         ledger.release(
-            engine, ledger.claim(engine, current, 9, f"<m{attempt}@x>", NOW), bounced=True
+            engine, *ledger.claim(engine, [(current, f"<m{attempt}@x>")], 9, NOW), bounced=True
         )
     again, pending = store.sign_up(SIGN_UP, NOW + dt.timedelta(days=1))
     assert pending and again.status == PENDING and again.bounces == 0

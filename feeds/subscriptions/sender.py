@@ -35,6 +35,8 @@ from feeds.subscriptions.store import SubscriberStore
 from feeds.urls import SiteUrls
 
 log = logging.getLogger(__name__)
+#: Digests claimed in one transaction: one disk flush for this many messages.
+CLAIM_BATCH = 50
 
 
 @dataclass
@@ -91,8 +93,8 @@ class Run:
             try:
                 for claimed in pending:
                     self._resend(claimed)
-                for subscriber in due:
-                    self._send(subscriber, upto)
+                for start in range(0, len(due), CLAIM_BATCH):
+                    self._send(due[start : start + CLAIM_BATCH], upto)
             except (SmtpUnavailable, SmtpUncertain) as exc:
                 self.report.failure = str(exc)
                 log.warning("send run stopped: %s", exc)
@@ -132,17 +134,26 @@ class Run:
         start = (since or subscriber.confirmed_at or self.at).astimezone(zone)
         return Window(start.date(), self.at.astimezone(zone).date(), subscriber.period)
 
-    def _send(self, subscriber: Subscriber, upto: int) -> None:
-        body = self._body(subscriber, subscriber.last_seq, upto, subscriber.last_sent_at)
-        if body is None:  # entries appeared, none in these selections: skip past them
-            _skip(self.engine, subscriber, upto)
-            self.report.nothing_new += 1
-            return
-        message_id = f"<digest.{subscriber.id}.{upto}.{secrets.token_hex(6)}@{self._domain()}>"
-        claimed = ledger.claim(self.engine, subscriber, upto, message_id, self.at)
-        if claimed is None:
-            return  # another run has it
-        self._deliver(claimed, body)
+    def _send(self, batch: list[Subscriber], upto: int) -> None:
+        """Claim the batch's digests together, then send them one by one."""
+        wanted, bodies = [], {}
+        for subscriber in batch:
+            body = self._body(subscriber, subscriber.last_seq, upto, subscriber.last_sent_at)
+            if body is None:  # entries appeared, none in these selections: skip past them
+                _skip(self.engine, subscriber, upto)
+                self.report.nothing_new += 1
+                continue
+            bodies[subscriber.id] = body
+            wanted.append((subscriber, f"<digest.{subscriber.id}.{upto}."
+                           f"{secrets.token_hex(6)}@{self._domain()}>"))  # fmt: skip
+        claimed = ledger.claim(self.engine, wanted, upto, self.at)  # without those others took
+        for number, pending in enumerate(claimed):
+            try:
+                self._deliver(pending, bodies[pending.subscriber.id])
+            except (SmtpUnavailable, SmtpUncertain):
+                for unsent in claimed[number + 1 :]:  # surely not sent: give them back
+                    ledger.release(self.engine, unsent)
+                raise
 
     def _resend(self, claimed: Pending) -> None:
         body = self._body(
