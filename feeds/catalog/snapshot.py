@@ -15,8 +15,11 @@ key differs is stale; one that is short, longer than it says, or whose checksum 
 partial or corrupt. Either way it is ignored and the archive is parsed: never served.
 
 Layout: ``MAGIC``, the key (64 hex digits), the payload's length (8 bytes, big-endian),
-its SHA-256, then the payload: :mod:`marshal` of plain tuples (several times quicker to
-read than pickle, and it builds no object but the builtins it names).
+its CRC-32, then the payload: :mod:`marshal` of plain tuples (several times quicker to
+read than pickle, and it builds no object but the builtins it names). CRC-32 rather than
+a cryptographic hash: it guards against torn writes and flipped bits, not against an
+attacker who can write to the cache directory (who could as well edit the archive), and
+it checks 240 MB in 0.04 s where SHA-256 took 0.13 s of a one-second restart.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import os
 import sys
 import tempfile
 import threading
+import zlib
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata
@@ -42,11 +46,11 @@ from feeds.archive.files import _FileResult as FileResult
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"FEEDS-SNAPSHOT-1\n"
+MAGIC = b"FEEDS-SNAPSHOT-2\n"
 #: Libraries whose versions change what a file's entries are tagged or stemmed as.
 LIBRARIES = ("pycountry", "ahocorasick-rs", "PyStemmer")
 _PACKAGE = Path(__file__).resolve().parent.parent
-_HEADER = len(MAGIC) + 64 + 8 + 32
+_HEADER = len(MAGIC) + 64 + 8 + 4
 
 #: What a snapshot holds: archive file name (relative path) → its parse result.
 Results = Mapping[str, FileResult]
@@ -153,7 +157,7 @@ def save(path: Path, key: str, results: Results) -> None:
     """Write the snapshot atomically (a reader sees the old one or the new one, whole)."""
     payload = marshal.dumps([_record(name, result) for name, result in results.items()])
     header = MAGIC + key.encode() + len(payload).to_bytes(8, "big")
-    header += hashlib.sha256(payload).digest()
+    header += zlib.crc32(payload).to_bytes(4, "big")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-")
     try:
@@ -192,7 +196,7 @@ def _problem(data: bytes, key: str) -> str | None:
     length = int.from_bytes(data[start + 64 : start + 72], "big")
     if length != len(data) - _HEADER:
         return f"partial ({len(data) - _HEADER:,} bytes of {length:,})"
-    if hashlib.sha256(memoryview(data)[_HEADER:]).digest() != data[start + 72 : _HEADER]:
+    if zlib.crc32(memoryview(data)[_HEADER:]).to_bytes(4, "big") != data[start + 72 : _HEADER]:
         return "corrupt (checksum)"
     return None
 
