@@ -18,11 +18,11 @@ from feeds.subscriptions.signup import checked_paths, describe
 from webapp.site import catalog, urls
 from webapp.subscriptions import (
     CSRF_COOKIE,
-    _claim,
     bp,
     check_csrf,
     choices,
     page,
+    read_claim,
     service,
 )
 
@@ -135,7 +135,7 @@ def _unsubscribed(subscriber: Subscriber) -> Response:
 
 
 def _subscriber(purpose: str, token: str) -> tuple[Subscriber | None, Response]:
-    claim, refusal = _claim(purpose, token)
+    claim, refusal = read_claim(purpose, token)
     if claim is None:
         assert refusal is not None
         return None, refusal

@@ -23,6 +23,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from sqlalchemy import Engine
 
 from feeds.catalog import Catalog
+from feeds.catalog.selection import ALL
 from feeds.documents.directory import GROUP_NAMES, listings
 from feeds.errors import BadLinkError, InvalidSignUpError
 from feeds.subscriptions import ledger
@@ -268,7 +269,7 @@ def embed_form() -> Response:
 @bp.get("/subscribe/confirm/<token>")
 def confirm_page(token: str) -> Response:
     """Only shows the button: mail scanners open links, and must not confirm."""
-    claim, refusal = _claim("confirm", token)
+    claim, refusal = read_claim("confirm", token)
     subscriber = service().store.get(claim) if claim else None
     if claim is None or subscriber is None or subscriber.status != PENDING:
         return refusal or _used_link()
@@ -281,7 +282,7 @@ def confirm_page(token: str) -> Response:
 
 @bp.post("/subscribe/confirm/<token>")
 def confirm(token: str) -> Response:
-    claim, refusal = _claim("confirm", token)
+    claim, refusal = read_claim("confirm", token)
     if claim is None:
         return refusal or _used_link()
     now = service().clock()
@@ -314,7 +315,7 @@ def _used_link() -> Response:
 # --- shared with the manage views (webapp/subscription_manage.py) ----------------------
 
 
-def _claim(purpose: str, token: str) -> tuple[LinkClaim | None, Response | None]:
+def read_claim(purpose: str, token: str) -> tuple[LinkClaim | None, Response | None]:
     try:
         return service().signer.read(purpose, token[:400]), None
     except BadLinkError as exc:
@@ -373,8 +374,6 @@ def check_csrf() -> None:
 
 def page(template: str, status: int = 200, **values: Any) -> Response:
     """A subscription page with the site's header, never cached."""
-    from feeds.catalog.selection import ALL
-
     html = render_template(
         template, selection=ALL, feed_params=(), **page_context(urls(), catalog()), **values
     )
