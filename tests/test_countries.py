@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pycountry
 import pytest
 from hypothesis import given
@@ -14,7 +16,9 @@ from feeds.classify.countries import (
     country_by_code,
     country_by_slug,
 )
+from feeds.classify.evaluation import parse_corpus
 from feeds.classify.gazetteer import Meaning
+from feeds.classify.phrases import spaced
 from feeds.errors import UnknownSelectionError
 
 ISO_CODES = {country.alpha_2 for country in pycountry.countries}
@@ -270,3 +274,74 @@ def test_a_place_after_a_person_word_needs_support() -> None:
 @given(st.text(max_size=300), st.text(max_size=300))
 def test_any_text_gives_iso_codes(title: str, summary: str) -> None:
     assert CountryMatcher.default().match(title, summary) <= ISO_CODES
+
+
+# Issue 18: the rules learnt from the corpus (tests/data/corpus), each with a release of its
+# 'learn' split: the item, whether its title is read, the paragraphs read, the countries.
+CORPUS = {
+    item.id: item
+    for item in parse_corpus(
+        (Path(__file__).parent / "data" / "corpus" / "releases.jsonl").read_text("utf-8")
+    )
+}
+SUPPORTING = {
+    "a donor's embassy (after 'Embassy of the')": ("c014", True, (0,), {"CR"}),
+    "a donor's ministry (after 'Department of State of the')": ("c021", False, (0, 1), {"CR"}),
+    "a donor and the direction of travel ('State Department', 'bound')": (
+        "c020",
+        False,
+        (0, 3),
+        {"MX"},
+    ),
+    "a neighbour that locates a place (after 'border department with')": (
+        "c007",
+        True,
+        (0,),
+        {"NI"},
+    ),
+    "a border named after a neighbour (before 'border')": ("c046", False, (1,), {"NI"}),
+    "a job title and the list after it (after 'IOM for')": ("c049", True, (0, 3), {"HN"}),
+    "a list of delegations at a meeting held in one country": ("c036", True, (0,), {"CR"}),
+    "a list of a programme's countries where one opens an office": (
+        "c023",
+        True,
+        (0, 1),
+        {"MX"},
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("item_id", "title", "paragraphs", "expected"), SUPPORTING.values(), ids=SUPPORTING.keys()
+)
+def test_supporting_mentions_need_support(
+    matcher: CountryMatcher,
+    item_id: str,
+    title: bool,
+    paragraphs: tuple[int, ...],
+    expected: set[str],
+) -> None:
+    item = CORPUS[item_id]
+    summary = "\n".join(item.summary[n] for n in paragraphs)
+    assert matcher.match(item.title if title else "", summary) == expected
+
+
+def test_a_list_stands_when_the_entry_names_no_other_country(matcher: CountryMatcher) -> None:
+    # c023's third paragraph alone: the counters of six countries, and no host named.
+    third = CORPUS["c023"].summary[2].split(". In the following months")[0]
+    assert matcher.match("", third) == {"CR", "GT", "HN", "MX", "PA", "SV"}
+
+
+def test_explain_gives_the_rule_of_each_phrase(matcher: CountryMatcher) -> None:
+    item = CORPUS["c049"]
+    text = spaced(matcher.spaced_words(item.title), matcher.spaced_words(item.summary[3]))
+    countries, trace = matcher.explain_spaced(text)
+    assert countries == matcher.match_spaced(text) == {"HN"}
+    rules = [(text[f.start + 1 : f.end - 1].decode(), f.rule) for f in trace]
+    assert rules[0] == ("Honduras", "names it")  # the title
+    assert ("IOM  for  El  Salvador", "after “IOM for”: not named elsewhere") in rules
+    assert ("Guatemala", "in a list after “IOM for”: not named elsewhere") in rules
+    assert rules[-1] == (
+        "Honduras",
+        "in a list after “IOM for”, supported: the entry names it elsewhere",
+    )

@@ -14,13 +14,40 @@ from functools import cache
 
 import pycountry
 
-from feeds.classify.gazetteer import Key, Meaning, load_config, load_meanings, person_words
+from feeds.classify.gazetteer import (
+    Key,
+    Meaning,
+    list_length,
+    load_config,
+    load_meanings,
+    person_words,
+)
 from feeds.classify.phrases import PhraseIndex, spaced, word_before
 from feeds.errors import UnknownSelectionError
 from feeds.text import fold, slugify, spaced_tokens
 
 # Money, not the United States: "a donation of US$ 50,000".
 _CURRENCY_MARKS = ("US$", "U.S.$")
+# What may stand between two names of a list once punctuation is gone: "Panama, and the
+# United States" is " Panama  and  the  United  States ".
+_LIST_GLUE = frozenset({b"and", b"the", b"or", b"y"})
+_A_LIST = "in a list of "
+
+
+@dataclass(frozen=True, slots=True)
+class CountryFinding:
+    """One phrase the matcher found, and what it did to the entry's countries (for
+    ``feeds why``): the same decisions as :meth:`CountryMatcher.match_spaced`."""
+
+    #: Where the phrase is in the :func:`~feeds.classify.phrases.spaced` text.
+    start: int
+    end: int
+    #: The countries the phrase may name.
+    codes: tuple[str, ...]
+    #: The countries it gave the entry (none when a rule rejected it).
+    tagged: tuple[str, ...]
+    #: The rule that decided: ``names it``, ``blocked phrase (not_countries)``, ...
+    rule: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +111,19 @@ def country_named(text: str) -> Country:
 class CountryMatcher:
     """Finds the countries an entry names. Build once (:meth:`default`), use for every entry."""
 
-    __slots__ = ("_index", "_person_words")
+    __slots__ = ("_index", "_list_length", "_person_words")
 
     def __init__(
-        self, meanings: Mapping[Key, Meaning], person_words: frozenset[str] = frozenset()
+        self,
+        meanings: Mapping[Key, Meaning],
+        person_words: frozenset[str] = frozenset(),
+        list_length: int = 0,
     ) -> None:
-        """``person_words``: first names and titles, after which a place is a surname."""
+        """``person_words``: first names and titles, after which a place is a surname;
+        ``list_length``: a run of this many country names is a list (0: never)."""
         self._index = PhraseIndex(meanings.items())
         self._person_words = frozenset(word.encode() for word in person_words)
+        self._list_length = list_length or 1_000_000
 
     @classmethod
     def default(cls) -> CountryMatcher:
@@ -111,32 +143,150 @@ class CountryMatcher:
         """Alpha-2 codes of the countries that ``title`` or ``summary`` names."""
         return self.match_spaced(spaced(self.spaced_words(title), self.spaced_words(summary)))
 
-    def match_spaced(self, text: bytes) -> frozenset[str]:
+    def explain_spaced(self, text: bytes) -> tuple[frozenset[str], list[CountryFinding]]:
+        """:meth:`match_spaced`, and why: every phrase found and the rule that decided."""
+        trace: list[CountryFinding] = []
+        return self.match_spaced(text, trace), trace
+
+    def match_spaced(
+        self, text: bytes, trace: list[CountryFinding] | None = None
+    ) -> frozenset[str]:
         """:meth:`match` for texts cut by :meth:`spaced_words` and joined by
-        :func:`feeds.classify.phrases.spaced`."""
+        :func:`feeds.classify.phrases.spaced`; ``trace`` collects why (see
+        :meth:`explain_spaced`)."""
         named: set[str] = set()
-        doubtful: list[Meaning] = []
+        doubtful: list[tuple[tuple[int, int, int], Meaning, str]] = []
         people = self._person_words
         meanings = self._index.values
-        for number, start, _end in self._index.find(text):
-            meaning = meanings[number]
-            if meaning.needs_support or (meaning.place and word_before(text, start) in people):
-                doubtful.append(meaning)
+        matches = self._index.find(text)
+        # A list ("Belize, Canada, Costa Rica, ...") or a run after a supporting phrase
+        # ("Chief of Mission for El Salvador, Guatemala and Honduras") needs support as a
+        # whole (issue 18). A chain of names close together, counted as they come, says
+        # whether there may be one: only then are runs looked for.
+        chain, last_end, may_run, list_length = 0, -100, False, self._list_length
+        for match in matches:
+            meaning = meanings[match[0]]
+            if meaning.needs_support:
+                doubtful.append((match, meaning, meaning.context))
+                if meaning.context:
+                    may_run = True
+            elif meaning.place:
+                if word_before(text, match[1]) in people:
+                    word = word_before(text, match[1]).decode()
+                    doubtful.append((match, meaning, f"surname after “{word}”"))
+                else:
+                    named |= meaning.codes
             else:
                 named |= meaning.codes
+                chain = chain + 1 if match[1] - last_end < 12 else 1  # "  and  the  " between
+                last_end = match[2]
+                if chain == list_length:
+                    may_run = True
+        if may_run:
+            runs = self._in_runs(text, matches)
+            if runs:
+                named = self._outside_runs(matches, runs, doubtful)
         # A shared or common-word name counts only for a country named elsewhere in the
-        # entry (issue 3: "Georgetown", "San José", "Santiago", "Victoria").
+        # entry (issue 3: "Georgetown", "San José", "Santiago", "Victoria"). A list stands
+        # on its own when the entry names no other country: it is what the entry is about.
         found = set(named)
-        for meaning in doubtful:
+        for match, meaning, why in doubtful:
             supported = meaning.codes & named
+            preferred = False
+            if not named and why.startswith(_A_LIST):
+                supported = meaning.codes
+            elif not supported and meaning.prefer and not why:
+                supported, preferred = frozenset({meaning.prefer}), True
             if supported:
                 found |= supported
-            elif meaning.prefer:
-                found.add(meaning.prefer)
+            if trace is not None:
+                rule = _doubtful_rule(why, bool(supported), preferred, bool(named))
+                trace.append(_finding(match, meaning, supported, rule))
+        if trace is not None:
+            self._trace_named(matches, doubtful, trace)
         return frozenset(found)
+
+    def _outside_runs(
+        self,
+        matches: list[tuple[int, int, int]],
+        runs: dict[int, str],
+        doubtful: list[tuple[tuple[int, int, int], Meaning, str]],
+    ) -> set[str]:
+        """The countries named outside ``runs``; the names in them join ``doubtful``."""
+        meanings = self._index.values
+        settled = {id(match) for match, _meaning, _why in doubtful}
+        named: set[str] = set()
+        for match in matches:
+            if id(match) not in settled:
+                meaning = meanings[match[0]]
+                if match[1] in runs:
+                    doubtful.append((match, meaning, runs[match[1]]))
+                else:
+                    named |= meaning.codes
+        return named
+
+    def _trace_named(
+        self,
+        matches: list[tuple[int, int, int]],
+        doubtful: list[tuple[tuple[int, int, int], Meaning, str]],
+        trace: list[CountryFinding],
+    ) -> None:
+        """Adds the matches that named a country on their own, and sorts the trace."""
+        settled = {id(match) for match, _meaning, _why in doubtful}
+        for match in matches:
+            if id(match) not in settled:
+                meaning = self._index.values[match[0]]
+                rule = "names it" if meaning.codes else "blocked phrase (not_countries)"
+                trace.append(_finding(match, meaning, meaning.codes, rule))
+        trace.sort(key=lambda finding: finding.start)
+
+    def _in_runs(self, text: bytes, matches: list[tuple[int, int, int]]) -> dict[int, str]:
+        """The starts of the names in runs that need support, and why: runs of
+        :attr:`_list_length` names, and runs that begin after a supporting phrase."""
+        meanings = self._index.values
+        runs: list[list[tuple[int, Meaning]]] = []
+        last_end = -1
+        for number, start, end in matches:
+            meaning = meanings[number]
+            if not meaning.codes or (meaning.place and not meaning.context):
+                last_end = -1
+                continue
+            if last_end == start or (
+                last_end > 0 and set(text[last_end:start].split()) <= _LIST_GLUE
+            ):
+                runs[-1].append((start, meaning))
+            else:
+                runs.append([(start, meaning)])
+            last_end = end
+        found: dict[int, str] = {}
+        for run in runs:
+            first = run[0][1]
+            if len(run) >= self._list_length:
+                found.update((start, f"{_A_LIST}{len(run)} countries") for start, _m in run)
+            elif first.context and len(run) > 1:
+                found.update((start, f"in a list {first.context}") for start, _m in run[1:])
+        return found
+
+
+def _doubtful_rule(why: str, supported: bool, preferred: bool, named: bool) -> str:
+    """The rule that settled a name that needs support, as ``feeds why`` says it."""
+    if why.startswith(_A_LIST) and not named:
+        return f"{why}, and the entry names no other country"
+    if preferred:
+        return "shared name, the preferred country ([prefer])"
+    if supported:
+        return f"{why or 'shared name'}, supported: the entry names it elsewhere"
+    return f"{why}: not named elsewhere" if why else "ambiguous name without its country"
+
+
+def _finding(
+    match: tuple[int, int, int], meaning: Meaning, tagged: frozenset[str], rule: str
+) -> CountryFinding:
+    _number, start, end = match
+    return CountryFinding(start, end, tuple(sorted(meaning.codes)), tuple(sorted(tagged)), rule)
 
 
 @cache
 def _default_matcher() -> CountryMatcher:
     config = load_config()
-    return CountryMatcher(load_meanings(config), person_words(config))
+    return CountryMatcher(load_meanings(config), person_words(config), list_length(config))

@@ -24,7 +24,8 @@ from feeds.tomlfile import read_toml
 
 DATA = Path(__file__).parent / "data"
 Key = tuple[str, ...]
-_TABLES = ("names", "slugs", "aliases", "demonyms", "remove", "prefer", "places")
+_TABLES = ("names", "slugs", "aliases", "demonyms", "remove", "prefer", "places", "supporting")
+_SUPPORTING_KEYS = {"before", "after", "list_length"}
 _LISTS = ("not_countries", "needs_support", "proper_names", "person_titles")
 
 
@@ -40,6 +41,9 @@ class Meaning:
     prefer: str = ""
     #: A place, not a country or demonym: after a first name it is a surname.
     place: bool = False
+    #: The words around the name that make it a supporting mention (countries.toml
+    #: ``[supporting]``): ``after “Embassy of the”``; ``""`` for none.
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,13 @@ def load_config(path: Path = DATA / "countries.toml") -> dict[str, Any]:
     for section in _LISTS:
         if not isinstance(data.setdefault(section, []), list):
             raise DataFileError(f"{path}: {section} must be a list")
+    supporting = data["supporting"]
+    if set(supporting) - _SUPPORTING_KEYS or not all(
+        isinstance(supporting.get(side, []), list) for side in ("before", "after")
+    ):
+        raise DataFileError(f"{path}: [supporting] takes lists before and after and list_length")
+    if not isinstance(supporting.get("list_length", 0), int):
+        raise DataFileError(f"{path}: [supporting] list_length must be a whole number")
     unknown_limits = set(data["places"]) - set(Limits.__dataclass_fields__)
     if unknown_limits:
         raise DataFileError(f"{path}: [places] has unknown keys {sorted(unknown_limits)}")
@@ -191,11 +202,42 @@ def load_meanings(config: dict[str, Any] | None = None) -> dict[Key, Meaning]:
                 meanings[form] = Meaning(frozenset(codes), needs_support=True)
     for spelling, code in config["prefer"].items():
         _set_preference(meanings, spelling, code)
+    meanings.update(_supporting_mentions(names, config["supporting"]))
     for phrase in config["not_countries"]:
         meanings[key(phrase)] = Meaning(frozenset())
     # Names are proper nouns: one starting with "the" or "s" (from "'s-Hertogenbosch")
-    # would be looked up at every "the" and every "Mexico's".
-    return {form: meaning for form, meaning in meanings.items() if not form[0][0].islower()}
+    # would be looked up at every "the" and every "Mexico's". Supporting mentions may start
+    # with any word ("border with Honduras").
+    return {
+        form: meaning
+        for form, meaning in meanings.items()
+        if meaning.context or not form[0][0].islower()
+    }
+
+
+def _supporting_mentions(
+    names: dict[Key, set[str]], supporting: dict[str, Any]
+) -> dict[Key, Meaning]:
+    """Each country name and demonym with each ``[supporting]`` phrase before or after it,
+    as one phrase that needs support: the automaton then finds "Embassy of the United
+    States" instead of "United States", at no cost per entry (issue 18)."""
+    found: dict[Key, Meaning] = {}
+    for side in ("before", "after"):
+        for words in supporting.get(side, []):
+            around = key(words)
+            # The rule as feeds why shows it: the name comes after "Embassy of".
+            context = f"{'after' if side == 'before' else 'before'} “{words}”"
+            for form, codes in names.items():
+                if codes and around:
+                    phrase = (*around, *form) if side == "before" else (*form, *around)
+                    found[phrase] = Meaning(frozenset(codes), needs_support=True, context=context)
+    return found
+
+
+def list_length(config: dict[str, Any] | None = None) -> int:
+    """``[supporting] list_length``: a run of this many country names is a list (0: never)."""
+    config = config or load_config()
+    return int(config["supporting"].get("list_length", 0))
 
 
 def person_words(config: dict[str, Any] | None = None) -> frozenset[str]:
