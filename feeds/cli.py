@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     from feeds.subscriptions.cli import register as register_subscribers
 
     register_subscribers(commands)
+    from feeds.classify.cli import register as register_classify
+
+    register_classify(commands)
     return parser
 
 

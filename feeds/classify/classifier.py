@@ -8,11 +8,28 @@ taxonomy in lower case.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from feeds.archive.entry import Entry
-from feeds.classify.countries import CountryMatcher
+from feeds.classify.countries import CountryFinding, CountryMatcher
 from feeds.classify.phrases import spaced
-from feeds.classify.topics import Taxonomy
+from feeds.classify.topics import Taxonomy, TopicFinding
 from feeds.text import spaced_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why an entry has its tags: what :meth:`Classifier.tags` found, phrase by phrase."""
+
+    title: str
+    summary: tuple[str, ...]
+    #: The text the country matcher read (money removed) and the taxonomy's.
+    country_text: bytes
+    topic_text: bytes
+    countries: tuple[str, ...]
+    topics: tuple[str, ...]
+    country_findings: tuple[CountryFinding, ...]
+    topic_findings: tuple[TopicFinding, ...]
 
 
 class Classifier:
@@ -36,6 +53,7 @@ class Classifier:
     def tags(self, title: str, summary: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Countries and topics, sorted, of an entry with this title and these paragraphs
         (a :data:`feeds.archive.entry.Tagger`: the parser tags entries as it makes them)."""
+        # As _texts, written out: this runs for every entry of the archive.
         summary_text = "\n".join(summary)
         text = spaced(spaced_tokens(title), spaced_tokens(summary_text))
         if "$" in title or "$" in summary_text:
@@ -47,3 +65,29 @@ class Classifier:
         countries = tuple(sorted(self.countries.match_spaced(country_text)))
         topics = tuple(sorted(self.taxonomy.match_spaced(text)))
         return shared(countries, countries), shared(topics, topics)
+
+    def explain(self, title: str, summary: tuple[str, ...]) -> Explanation:
+        """What :meth:`tags` decides, with every phrase found and the rule that decided
+        (``feeds why``): the same texts, matchers and rules."""
+        text, country_text = self._texts(title, summary)
+        countries, country_findings = self.countries.explain_spaced(country_text)
+        topics, topic_findings = self.taxonomy.explain_spaced(text)
+        return Explanation(
+            title,
+            summary,
+            country_text,
+            text.lower(),
+            tuple(sorted(countries)),
+            tuple(sorted(topics)),
+            tuple(country_findings),
+            tuple(topic_findings),
+        )
+
+    def _texts(self, title: str, summary: tuple[str, ...]) -> tuple[bytes, bytes]:
+        """The words both matchers read, and the country matcher's (money removed)."""
+        summary_text = "\n".join(summary)
+        text = spaced(spaced_tokens(title), spaced_tokens(summary_text))
+        if "$" in title or "$" in summary_text:
+            words = self.countries.spaced_words
+            return text, spaced(words(title), words(summary_text))
+        return text, text

@@ -120,10 +120,16 @@ class Taxonomy:
         """Slugs of the topics of an entry with this title and summary."""
         return self.match_spaced(spaced(spaced_tokens(title), spaced_tokens(summary)))
 
-    def match_spaced(self, text: bytes) -> frozenset[str]:
+    def explain_spaced(self, text: bytes) -> tuple[frozenset[str], list[TopicFinding]]:
+        """:meth:`match_spaced`, and why: every phrase found and what it scored."""
+        trace: list[TopicFinding] = []
+        return self.match_spaced(text, trace), trace
+
+    def match_spaced(self, text: bytes, trace: list[TopicFinding] | None = None) -> frozenset[str]:
         """:meth:`match` for a title's and a summary's words joined by
         :func:`feeds.classify.phrases.spaced`, in any case (of Latin letters, to which
-        :func:`feeds.text.tokens` folds accented ones)."""
+        :func:`feeds.text.tokens` folds accented ones). ``trace`` collects what each phrase
+        scored (see :meth:`explain_spaced`)."""
         text = text.lower()
         title_end = text.find(BOUNDARY)
         found: set[str] = set()
@@ -134,6 +140,12 @@ class Taxonomy:
             found |= enough
             if some:  # rare: most phrases tag their topics on their own
                 partial += some
+        if trace is not None:  # the same phrases and points, written down
+            for number, start, end in self._index.find(text):
+                points = by_phrase[number]
+                enough, some = points[0 if start < title_end else 1]
+                ignored = points == _NOTHING
+                trace.append(TopicFinding(start, end, start < title_end, enough, some, ignored))
         if partial:
             scores: dict[str, int] = {}
             for slug, score in partial:
@@ -142,9 +154,29 @@ class Taxonomy:
         return frozenset(found)
 
 
+@dataclass(frozen=True, slots=True)
+class TopicFinding:
+    """One phrase found in an entry and what it scored (for ``feeds why``)."""
+
+    #: Where the phrase is in the :func:`~feeds.classify.phrases.spaced` text.
+    start: int
+    end: int
+    #: Found in the title (else in the summary).
+    in_title: bool
+    #: Topics it gives on its own (2 points or more).
+    tags: frozenset[str]
+    #: ``(slug, points)`` it scores towards topics that need 2.
+    points: tuple[tuple[str, int], ...]
+    #: An ``ignore`` phrase: it contains a rule but counts for no topic.
+    ignored: bool
+
+
 #: What one phrase scores where it is found: the topics it tags on its own (the usual
 #: case: one set union per phrase), and ``(slug, points)`` for those it only scores for.
 _Points = tuple[frozenset[str], tuple[tuple[str, int], ...]]
+
+
+_NOTHING: tuple[_Points, _Points] = ((frozenset(), ()), (frozenset(), ()))
 
 
 def _points(by_slug: dict[str, tuple[int, int]], where: int) -> _Points:
