@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from feeds.classify.evaluation import parse_corpus
+from feeds.classify.phrases import spaced
 from feeds.classify.topics import Taxonomy, Topic, inflections, rule_phrases
 from feeds.errors import DataFileError, UnknownSelectionError
+from feeds.text import spaced_tokens
 
 SLUGS = [
     "labour-migration",
@@ -227,3 +230,112 @@ BAD = {
 def test_bad_taxonomy_file(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(DataFileError, match=message.replace("[", r"\[")):
         Taxonomy.parse(text)
+
+
+# Issue 18: the rules of taxonomy.toml learnt from the corpus (tests/data/corpus), each with
+# a release of its 'learn' split: the item, whether its title is read, the paragraphs read,
+# topics it must have and topics it must not.
+CORPUS = {
+    item.id: item
+    for item in parse_corpus(
+        (Path(__file__).parent / "data" / "corpus" / "releases.jsonl").read_text("utf-8")
+    )
+}
+LEARNT = {
+    "ignore: a donor's name (Bureau of Population, Refugees and Migration)": (
+        "c020",
+        False,
+        (3,),
+        set(),
+        {"protection"},
+    ),
+    "ignore: partners' names (Save the Children, Young Women Migrants Group)": (
+        "c046",
+        False,
+        (0,),
+        {"children"},
+        {"gender"},
+    ),
+    "ignore: a partner's name (SOS Children's Villages)": (
+        "c049",
+        False,
+        (1,),
+        set(),
+        {"children"},
+    ),
+    "ignore: a commission's name (against Human Trafficking and ...)": (
+        "c041",
+        False,
+        (2,),
+        {"children"},
+        {"counter-trafficking"},
+    ),
+    "humanitarian relief is protection, not an emergency": (
+        "c042",
+        True,
+        (0,),
+        {"protection"},
+        {"emergencies"},
+    ),
+    "human rights in a course's name is a hint": ("c039", True, (0,), set(), {"protection"}),
+    "psychosocial support is health, not protection": (
+        "c035",
+        True,
+        (),
+        {"health"},
+        {"protection"},
+    ),
+    "migration governance": ("c001", True, (0,), {"governance"}, set()),
+    "the Caribbean Migration Consultations (CMC)": ("c043", True, (0,), {"governance"}, set()),
+    "migration management in a title": ("c007", True, (), {"governance"}, set()),
+    "agreements on an action plan": ("c036", True, (0,), {"governance"}, set()),
+    "women in migration": ("c006", False, (0,), {"gender", "governance"}, set()),
+    "migrants returning to their country": ("c027", False, (0,), {"return-reintegration"}, set()),
+    "MigrantApp": ("c032", True, (), {"information"}, set()),
+    "radio messages": ("c029", True, (), {"information"}, set()),
+    "labour migration statistics": ("c054", False, (0,), {"labour-migration", "research"}, set()),
+    "a programme's capacity-building component is a hint": (
+        "c001",
+        True,
+        (0,),
+        set(),
+        {"capacity-building"},
+    ),
+    "strengthen their capacities": ("c031", True, (0,), {"capacity-building"}, set()),
+}
+
+
+@pytest.mark.parametrize(
+    ("item_id", "title", "paragraphs", "present", "absent"), LEARNT.values(), ids=LEARNT.keys()
+)
+def test_rules_learnt_from_the_corpus(
+    taxonomy: Taxonomy,
+    item_id: str,
+    title: bool,
+    paragraphs: tuple[int, ...],
+    present: set[str],
+    absent: set[str],
+) -> None:
+    item = CORPUS[item_id]
+    topics = taxonomy.match(
+        item.title if title else "", "\n".join(item.summary[n] for n in paragraphs)
+    )
+    assert present <= topics
+    assert not absent & topics
+
+
+def test_statistics_alone_are_a_hint(taxonomy: Taxonomy) -> None:
+    # c039: "Migration is a human phenomenon and so goes beyond than just numbers and statistics."
+    first = CORPUS["c039"].summary[0].split(". To understand")[0]
+    assert "research" not in taxonomy.match("", first)
+
+
+def test_explain_gives_the_points_of_each_phrase(taxonomy: Taxonomy) -> None:
+    item = CORPUS["c046"]
+    text = spaced(spaced_tokens(item.title), spaced_tokens(item.summary[0]))
+    topics, trace = taxonomy.explain_spaced(text)
+    assert topics == taxonomy.match_spaced(text)
+    found = {text[f.start + 1 : f.end - 1].decode().lower(): f for f in trace}
+    assert found["save  the  children"].ignored
+    assert found["children"].in_title and found["children"].tags == {"children"}
+    assert ("gender", 1) in found["women"].points and "gender" not in topics
