@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import resource
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,13 @@ from conftest import REAL_ARCHIVE, copy_archive
 from flask import Flask
 from slowclients import SlowClients, probe
 
-from webapp.server import FeedsServer, gunicorn_settings, share_with_workers
+from webapp.server import (
+    WORKER_CONNECTIONS,
+    FeedsServer,
+    gunicorn_settings,
+    raise_open_files_limit,
+    share_with_workers,
+)
 
 
 def test_loaded_objects_are_frozen_and_the_collector_runs_again() -> None:
@@ -47,6 +54,15 @@ def test_every_worker_collects_garbage_whatever_the_master_does() -> None:
         assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_open_files_limit_allows_every_connection_of_a_worker() -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+
+    soft = raise_open_files_limit()
+
+    assert soft >= min(hard, WORKER_CONNECTIONS)
+    assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == soft
 
 
 # --- Live: the server as `feeds serve` and as deploy/gunicorn.conf.py run it -----------

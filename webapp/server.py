@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import sys
 import tempfile
 from typing import Any
@@ -26,7 +27,9 @@ from gunicorn.app.base import BaseApplication
 
 from webapp.hosts import is_loopback
 
-#: Connections one worker holds at once (gevent greenlets). Slow clients count too.
+#: Connections one worker holds at once (gevent greenlets). Slow clients count too; the
+#: head of a request must arrive within ``keepalive`` seconds (gunicorn's gevent worker
+#: reads it under that timeout), so none holds a connection for ever.
 WORKER_CONNECTIONS = 2000
 
 
@@ -87,9 +90,23 @@ def prepare_master() -> None:
 
     if not monkey.is_module_patched("socket"):
         monkey.patch_all()
+    raise_open_files_limit()
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # before prometheus_client loads
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="feeds-metrics-")
     gc.disable()
+
+
+def raise_open_files_limit() -> int:
+    """The soft limit on open files, raised towards the hard one so that a worker can hold
+    WORKER_CONNECTIONS sockets (systemd's default soft limit is 1024); returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = WORKER_CONNECTIONS + 256  # the archive's files, logs, the metrics' files
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    return soft
 
 
 def freeze_before_fork(server: Any) -> None:
