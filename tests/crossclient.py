@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from feedparser.mixin import _FeedParserMixin
 from liveserver import app_environ, free_port, start_app, stop, wait_until_serving
 from lxml import etree
 
@@ -65,6 +66,11 @@ _TITLES = (
     "Costa Rica opens information hub no. {n} for migrants < 18 years old",
     "El Salvador: returnees' labour migration & skills, session {n}",
 )
+#: Titles that hold markup as text, every tenth entry: the title is that very text.
+MARKUP_TITLES = (
+    "Why </b> and &amp; are text in Mexico's labour migration report no. {n}",
+    "<script>alert({n})</script> is a Guatemala labour migration title",
+)
 
 
 def write_archive(directory: Path) -> Path:
@@ -75,7 +81,8 @@ def write_archive(directory: Path) -> Path:
     lines = []
     for n in range(GENERATED):
         day = dt.date(2022, 1, 1) + dt.timedelta(days=n // 3)
-        title = _TITLES[n % 3].format(n=n)
+        markup = n % 10 == 9
+        title = (MARKUP_TITLES[n // 10 % 2] if markup else _TITLES[n % 3]).format(n=n)
         lines.append(f"{day:%d %B, %Y}\n\n{title}\n\nAbout labour migration, no. {n}.\n\n")
     (directory / "2022-generated.txt").write_text("".join(lines), encoding="utf-8")
     return directory
@@ -146,15 +153,35 @@ def expected(base_url: str, feed: str) -> tuple[Item, ...]:
     return tuple(items)
 
 
-def assert_same(read: Sequence[Item], wanted: Sequence[Item], *, categories: bool = True) -> None:
-    """``read`` is ``wanted``, item by item and in order; categories are compared when the
-    client gives them (``categories=False``: its known limit, in the README)."""
+def assert_same(
+    read: Sequence[Item],
+    wanted: Sequence[Item],
+    *,
+    categories: bool = True,
+    html_looking_titles: bool = True,
+) -> None:
+    """``read`` is ``wanted``, item by item and in order. A client's known limit (README)
+    leaves out the categories (``categories=False``), or the titles that feedparser's
+    heuristic takes for HTML in RSS (``html_looking_titles=False``)."""
     if not categories:
         wanted = [Item(w.id, w.title, w.link, w.date, None) for w in wanted]
         read = [Item(r.id, r.title, r.link, r.date, None) for r in read]
+    if not html_looking_titles:
+        skipped = {w.id for w in wanted if looks_like_html(w.title)}
+        assert skipped, "the archive should hold such titles"
+        wanted = [_untitled(w) if w.id in skipped else w for w in wanted]
+        read = [_untitled(r) if r.id in skipped else r for r in read]
     assert len(read) == len(wanted)
     differences = [(r, w) for r, w in zip(read, wanted, strict=True) if r != w]
     assert differences == [], differences[:3]
+
+
+#: feedparser's test for "this RSS text is HTML": an end tag such as ``</b>``, an entity.
+looks_like_html = _FeedParserMixin.looks_like_html
+
+
+def _untitled(read: Item) -> Item:
+    return Item(read.id, "", read.link, read.date, read.categories)
 
 
 def missing(command: str) -> str | None:

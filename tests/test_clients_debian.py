@@ -146,5 +146,10 @@ def test_rss2email(server, feed, extension, tmp_path):
         )
         assert read.id not in got, "a message twice"
         got[read.id] = read
-    # rss2email sends in its own order: compared by id.
-    assert_same(sorted(got.values(), key=by_id), sorted(expected(server, feed), key=by_id))
+    # rss2email sends in its own order: compared by id. In RSS, a title that feedparser
+    # takes for HTML is turned into text as HTML ("</b>" becomes "**"): README.
+    assert_same(
+        sorted(got.values(), key=by_id),
+        sorted(expected(server, feed), key=by_id),
+        html_looking_titles=extension != "rss",
+    )

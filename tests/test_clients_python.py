@@ -6,7 +6,16 @@ import datetime as dt
 
 import feedparser
 import pytest
-from crossclient import FEEDS, assert_same, expected, fetch, item, page_urls, server
+from crossclient import (
+    FEEDS,
+    assert_same,
+    expected,
+    fetch,
+    item,
+    looks_like_html,
+    page_urls,
+    server,
+)
 
 __all__ = ["server"]  # the module-scoped live server, as a fixture of this module
 
@@ -19,6 +28,9 @@ def test_feedparser(server, feed, extension):
         parsed = feedparser.parse(fetch(url))
         assert parsed.bozo == 0, parsed.get("bozo_exception")
         for entry in parsed.entries:
+            # The very string, though an RSS title that looks like HTML is marked so (README).
+            html = extension == "rss" and looks_like_html(entry.title)
+            assert entry.title_detail.type == ("text/html" if html else "text/plain")
             when = dt.datetime(*entry.published_parsed[:6], tzinfo=dt.UTC)
             tags = [tag.term for tag in entry.get("tags", [])]
             read.append(item(entry.id, entry.title, entry.link, when, tags))
