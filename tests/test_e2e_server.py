@@ -85,7 +85,8 @@ def test_gzip_over_the_wire(live_server):
     status, headers, body = fetch(f"{live_server}/feeds/all.rss", **{"Accept-Encoding": "gzip"})
     assert status == 200
     assert headers["Content-Encoding"] == "gzip"
-    assert headers["Vary"] == "Accept-Encoding"
+    # Sec-Fetch-Dest too: a browser that opens the feed gets it as application/xml (issue 17).
+    assert headers["Vary"] == "Accept-Encoding, Sec-Fetch-Dest"
     assert headers["ETag"] != plain["ETag"]
     assert gzip.decompress(body) == identity
     assert feedparser.parse(gzip.decompress(body)).bozo == 0

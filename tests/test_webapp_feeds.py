@@ -22,6 +22,7 @@ from lxml import html as lxml_html
 from w3c import MISSING as W3C_MISSING
 from w3c import problems as w3c_validator_problems
 
+from feeds.catalog.search_query import words_match
 from feeds.classify.countries import all_countries, country_by_code
 from feeds.classify.regions import region_by_slug
 from feeds.render.html import clean_text
@@ -513,7 +514,8 @@ def matching(catalog, *, words=(), countries=(), topics=(), since=None, within=N
     for entry in catalog.entries:
         text = folded_words(entry.title + " " + " ".join(entry.summary))
         if (
-            all(word in text for word in words)
+            # A word matches the words that share its English or Spanish stem (issue 17).
+            all(any(words_match(word, found) for found in text) for word in words)
             and (not countries or set(countries) & set(entry.countries))
             and (not topics or set(topics) & set(entry.topics))
             and (since is None or entry.date >= since)
