@@ -87,7 +87,7 @@ nasty_entries = st.lists(
 
 
 def archive_of(entries: list[tuple[str, str]]) -> str:
-    """Every entry on its own day, and each second one also on the day before's."""
+    """Two entries a day: same-day entries share their time (DuplicateUpdated stays away)."""
     return "".join(
         f"{day // 2 + 1} May, 2021\n\n{title}\n\n{summary}\n\n"
         for day, (title, summary) in enumerate(entries)
