@@ -187,13 +187,12 @@ class SearchIndex:
         hits: Sequence[int] = self.clause_keys(ordered[0])
         wanted = [self._clause_set(clause) for clause in ordered[1:]]
         unwanted = [self._clause_set(clause) for clause in query.exclude]
-        if hits and (wanted or unwanted):
-            hits = [
-                key
-                for key in hits
-                if all(key in other for other in wanted)
-                and not any(key in other for other in unwanted)
-            ]
+        # One plain comprehension per set (the hits shrink as they go): several times
+        # faster than one that asks all() of each key.
+        for other in wanted:
+            hits = [key for key in hits if key in other]
+        for other in unwanted:
+            hits = [key for key in hits if key not in other]
         return hits
 
     def _clause_set(self, clause: Clause) -> frozenset[int]:
@@ -228,27 +227,28 @@ class SearchIndex:
         ten times weighs what it weighs said once. Words every hit has (those not behind
         an ``OR``) add the same to every score and are counted in titles only.
         """
-        scores = dict.fromkeys(keys, 0.0)
-        if not words or not scores:
+        if not words or not keys:
             return list(keys)
         query = parse_query(tuple(words))
         everywhere = {w for c in query.include if len(c.terms) == 1 for w in c.terms[0].words}
         total = sum(len(segment.keys) for segment in self.segments)
-        hits = scores.keys()
+        hits = set(keys)
+        scores: defaultdict[int, float] = defaultdict(float)  # only the keys that score
         for word in query.positive_words:
-            found = self.clause_keys(Clause((Term((word,)),)))
-            weight = math.log(1 + total / max(1, len(found)))
+            clause = Clause((Term((word,)),))
+            weight = math.log(1 + total / max(1, len(self.clause_keys(clause))))
             if word not in everywhere:
-                for key in hits & set(found):
+                for key in self._clause_set(clause) & hits:
                     scores[key] += weight
-            for key in hits & set(self._title_keys(word)):
+            for key in self._title_keys(word) & hits:
                 scores[key] += (TITLE_WEIGHT - 1) * weight
-        # Stable: equal scores keep the newest-first order of ``keys``.
-        return sorted(keys, key=scores.__getitem__, reverse=True)
+        # Highest first; equal scores (and the unscored rest) stay newest first.
+        ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=True)
+        return ranked + [key for key in keys if key not in scores]
 
-    def _title_keys(self, word: str) -> array[int]:
+    def _title_keys(self, word: str) -> frozenset[int]:
         stems = word_stems(word)
-        return self._merged.get(
+        return self._merged.get_set(
             TITLE + word, lambda: self._merge(lambda p: _stem_locals(p, stems, TITLE))
         )
 
