@@ -74,6 +74,17 @@ def test_filtered_variants(client, extension, query):
     assert problems(*served(client, f"/feeds/all.{extension}?{query}")) == []
 
 
+@pytest.mark.parametrize("extension", FORMATS)
+def test_empty_feeds_and_websub_links(make_app, extension):
+    """A country without news, and every feed with a hub beside self, under a base URL."""
+    app = make_app(WEBSUB_HUB="https://hub.example.net/", BASE_URL="https://news.example.org")
+    client = app.test_client()
+    for path in (f"/feeds/country/antarctica.{extension}", f"/feeds/all.{extension}?limit=3"):
+        body = client.get(path).data
+        assert problems(body, f"https://news.example.org{path}") == [], path
+        assert b"https://hub.example.net/" in body
+
+
 # --- Nasty entries: feedlint's nasty text as titles and summaries -----------------------
 
 ENTRIES_PER_ARCHIVE = 12
