@@ -244,28 +244,31 @@ class CountryMatcher:
         """The starts of the names in runs that need support, and why: runs of
         :attr:`_list_length` names, and runs that begin after a supporting phrase."""
         meanings = self._index.values
-        runs: list[list[tuple[int, Meaning]]] = []
-        last_end = -1
+        found: dict[int, str] = {}
+        run: list[tuple[int, Meaning]] = []
+        last_end = -100
         for number, start, end in matches:
             meaning = meanings[number]
             if not meaning.codes or (meaning.place and not meaning.context):
-                last_end = -1
+                last_end = -100  # a place or a blocked phrase ends a run
                 continue
-            if last_end == start or (
-                last_end > 0 and set(text[last_end:start].split()) <= _LIST_GLUE
-            ):
-                runs[-1].append((start, meaning))
+            gap = start - last_end
+            if gap == 0 or (0 < gap < 12 and set(text[last_end:start].split()) <= _LIST_GLUE):
+                run.append((start, meaning))
             else:
-                runs.append([(start, meaning)])
+                self._mark(run, found)
+                run = [(start, meaning)]
             last_end = end
-        found: dict[int, str] = {}
-        for run in runs:
-            first = run[0][1]
-            if len(run) >= self._list_length:
-                found.update((start, f"{_A_LIST}{len(run)} countries") for start, _m in run)
-            elif first.context and len(run) > 1:
-                found.update((start, f"in a list {first.context}") for start, _m in run[1:])
+        self._mark(run, found)
         return found
+
+    def _mark(self, run: list[tuple[int, Meaning]], found: dict[int, str]) -> None:
+        if len(run) >= self._list_length:
+            for start, _meaning in run:
+                found[start] = f"{_A_LIST}{len(run)} countries"
+        elif len(run) > 1 and run[0][1].context:
+            for start, _meaning in run[1:]:
+                found[start] = f"in a list {run[0][1].context}"
 
 
 def _doubtful_rule(why: str, supported: bool, preferred: bool, named: bool) -> str:

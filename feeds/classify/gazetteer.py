@@ -218,19 +218,24 @@ def load_meanings(config: dict[str, Any] | None = None) -> dict[Key, Meaning]:
 def _supporting_mentions(
     names: dict[Key, set[str]], supporting: dict[str, Any]
 ) -> dict[Key, Meaning]:
-    """Each country name and demonym with each ``[supporting]`` phrase before or after it,
-    as one phrase that needs support: the automaton then finds "Embassy of the United
-    States" instead of "United States", at no cost per entry (issue 18)."""
+    """Each country name with each ``[supporting]`` phrase before it, and each name and
+    singular demonym with each phrase after it, as one phrase that needs support: the
+    automaton then finds "Embassy of the United States" instead of "United States" at no
+    cost per entry (issue 18). ("the Costa Rican border"; no "Embassy of Haitian".)"""
+    demonyms = [row[0] for row in _read_tsv(DATA / "demonyms.tsv")]
+    singular = {form for demonym in demonyms for form in _forms(demonym)}
+    plural = {form for demonym in demonyms for form in _forms(_plural(demonym))}
     found: dict[Key, Meaning] = {}
     for side in ("before", "after"):
+        skip = singular | plural if side == "before" else plural - singular
+        forms = [(form, codes) for form, codes in names.items() if codes and form not in skip]
         for words in supporting.get(side, []):
             around = key(words)
             # The rule as feeds why shows it: the name comes after "Embassy of".
             context = f"{'after' if side == 'before' else 'before'} “{words}”"
-            for form, codes in names.items():
-                if codes and around:
-                    phrase = (*around, *form) if side == "before" else (*form, *around)
-                    found[phrase] = Meaning(frozenset(codes), needs_support=True, context=context)
+            for form, codes in forms:
+                phrase = (*around, *form) if side == "before" else (*form, *around)
+                found[phrase] = Meaning(frozenset(codes), needs_support=True, context=context)
     return found
 
 
