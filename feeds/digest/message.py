@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from functools import cache
 
-from jinja2 import Environment, PackageLoader
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader
 
 from feeds.digest.compose import day_text, excerpt, paragraphs
 from feeds.digest.model import Digest, DigestItem, FeedSection
@@ -124,11 +124,16 @@ def intro(digest: Digest) -> str:
     return f"{items} new item{'s' * (items != 1)} from {feeds} feed{'s' * (feeds != 1)}."
 
 
-@cache
-def _environment() -> Environment:
-    # Autoescape everything: titles and summaries are archive or third-party text.
+def template_environment(*loaders: BaseLoader) -> Environment:
+    """Jinja for e-mail HTML: templates of ``loaders``, then the digest's own (which others
+    extend). Everything is autoescaped: titles and summaries are archive or third-party text."""
     return Environment(
-        loader=PackageLoader("feeds.digest", "templates"),
+        loader=ChoiceLoader([*loaders, PackageLoader("feeds.digest", "templates")]),
         autoescape=True,
         keep_trailing_newline=True,
     )
+
+
+@cache
+def _environment() -> Environment:
+    return template_environment()

@@ -54,7 +54,7 @@ def send_messages(messages: Sequence[EmailMessage], smtp: SmtpSettings) -> None:
     envelopes = [_envelope(message) for message in messages]
     client = _connect(smtp)
     try:
-        _open_session(client, smtp)
+        open_session(client, smtp)
         limit = _size_limit(client)
         for _sender, _recipients, data in envelopes:
             if limit and len(data) > limit:
@@ -135,7 +135,8 @@ def _mail(client: smtplib.SMTP, sender: str, size: int, smtp: SmtpSettings) -> N
         )
 
 
-def _open_session(client: smtplib.SMTP, smtp: SmtpSettings) -> None:
+def open_session(client: smtplib.SMTP, smtp: SmtpSettings) -> None:
+    """Greet, STARTTLS and log in as ``smtp`` says: for one message or many."""
     client.ehlo_or_helo_if_needed()
     if smtp.starttls:
         if not client.has_extn("starttls"):

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader
 
 from feeds.digest.compose import day_text, default_subject, excerpt, paragraphs
-from feeds.digest.message import TEXT_WIDTH, intro
+from feeds.digest.message import TEXT_WIDTH, intro, more_text, template_environment
 from feeds.digest.model import Digest, FeedSection, Window
 from feeds.subscriptions.model import CONFIRMATION_DAYS
 
@@ -51,11 +51,11 @@ def digest_body(
     digest = Digest("", subject, window, tuple(sections))
     html = (
         _environment()
-        .get_template("digest.html")
+        .get_template("subscriber_digest.html")
         .render(
-            subject=subject,
+            digest=digest,
             intro=intro(digest),
-            sections=sections,
+            more_text=more_text,
             period=window.period or "",
             home=home,
             manage=MANAGE,
@@ -178,8 +178,4 @@ def _headers(subject: str, sender: str, to: str, now: dt.datetime) -> EmailMessa
 
 @cache
 def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("feeds.subscriptions", "templates"),
-        autoescape=True,
-        keep_trailing_newline=True,
-    )
+    return template_environment(PackageLoader("feeds.subscriptions", "templates"))

@@ -13,7 +13,7 @@ import socket
 from dataclasses import dataclass
 from types import TracebackType
 
-from feeds.digest.send import SmtpSettings, _open_session
+from feeds.digest.send import SmtpSettings, open_session
 from feeds.errors import DigestSendError
 
 
@@ -89,7 +89,7 @@ class SmtpSession:
                 # holds the last one until the server's delayed ACK (40 ms a message).
                 if client.sock is not None:
                     client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                _open_session(client, self.settings)
+                open_session(client, self.settings)
             except (OSError, smtplib.SMTPException, DigestSendError) as exc:
                 raise SmtpUnavailable(
                     f"cannot use SMTP server {self.settings.address}: {exc}"
