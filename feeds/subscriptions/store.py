@@ -42,21 +42,8 @@ class SubscriberStore:
         with self.engine.begin() as connection:
             row = _row_by_address(connection, request.address)
             if row is None:
-                subscriber_id = inserted_id(
-                    connection.execute(
-                        insert(subscribers).values(
-                            address=request.address,
-                            status=PENDING,
-                            period=request.period,
-                            created_at=now,
-                            bounces=0,
-                            last_seq=0,
-                            link_key=secrets.token_urlsafe(12),
-                            confirm_nonce=secrets.token_urlsafe(12),
-                        )
-                    )
-                )
-                _set_selections(connection, subscriber_id, request.selections)
+                subscriber_id = _added(connection, request, now, status=PENDING, last_seq=0,
+                                       confirm_nonce=secrets.token_urlsafe(12))  # fmt: skip
             elif row.status in (PENDING, SUSPENDED):
                 # A suspended address (its server refused it) starts over: confirming
                 # again shows it works now.
@@ -188,24 +175,28 @@ class SubscriberStore:
                 if _row_by_address(connection, request.address) is not None:
                     skipped += 1
                     continue
-                subscriber_id = inserted_id(
-                    connection.execute(
-                        insert(subscribers).values(
-                            address=request.address,
-                            status=CONFIRMED,
-                            period=request.period,
-                            created_at=now,
-                            confirmed_at=now,
-                            imported_on=now.date(),
-                            bounces=0,
-                            last_seq=last_seq,
-                            link_key=secrets.token_urlsafe(12),
-                        )
-                    )
-                )
-                _set_selections(connection, subscriber_id, request.selections)
+                _added(connection, request, now, status=CONFIRMED, confirmed_at=now,
+                       imported_on=now.date(), last_seq=last_seq)  # fmt: skip
                 added += 1
         return added, skipped
+
+
+def _added(connection: Connection, request: SignUp, now: dt.datetime, **values: Any) -> int:
+    """A new subscriber for ``request``, with its selections, and these ``values``."""
+    subscriber_id = inserted_id(
+        connection.execute(
+            insert(subscribers).values(
+                address=request.address,
+                period=request.period,
+                created_at=now,
+                bounces=0,
+                link_key=secrets.token_urlsafe(12),
+                **values,
+            )
+        )
+    )
+    _set_selections(connection, subscriber_id, request.selections)
+    return subscriber_id
 
 
 def inserted_id(result: CursorResult[Any]) -> int:
