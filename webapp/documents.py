@@ -59,7 +59,7 @@ def serve(key: str, build: Callable[[], Built]) -> Response:
         here.cache.put(key, answer)
     if request.endpoint in REPLAYABLE:
         here.memo.put(request_key(request.environ, current.version), key)
-    return _respond(current, key, answer)
+    return _respond(answer)
 
 
 def answer_again() -> Response | None:
@@ -75,10 +75,10 @@ def answer_again() -> Response | None:
     answer = None if key is None else here.cache.find(key, current.version)
     if answer is None:
         return None  # the view answers, and serve() remembers the URL
-    return _respond(current, key, answer)
+    return _respond(answer)
 
 
-def _respond(current: Catalog, key: str, answer: Answer) -> Response:
+def _respond(answer: Answer) -> Response:
     environ = request.environ
     gzipped = accepts_gzip(environ)
     outcome = precondition(environ, answer.validators, gzipped)
