@@ -75,8 +75,10 @@ class Server:
 
 
 @contextlib.contextmanager
-def reference_server(archive: Path, workers: int, timeout: float = 120) -> Iterator[Server]:
-    """``bench/reference_app.py`` under gunicorn (production options), stopped on exit."""
+def reference_server(archive: Path, workers: int, timeout: float = 120,
+                     settings: dict[str, str] | None = None) -> Iterator[Server]:  # fmt: skip
+    """``bench/reference_app.py`` under gunicorn (production options), stopped on exit;
+    ``settings``: ``FEEDS_*`` variables for it (the environment's own are dropped)."""
     port = free_port()
     base_url = f"http://{HOST}:{port}"
     archive = archive.resolve()
@@ -93,6 +95,8 @@ def reference_server(archive: Path, workers: int, timeout: float = 120) -> Itera
         base_url,
     ]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("FEEDS_")}
+    environ["FEEDS_SNAPSHOT_DIR"] = "off"  # a cold load unless the caller says otherwise
+    environ.update(settings or {})
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env=environ, cwd=ROOT, start_new_session=True)  # fmt: skip
     try:

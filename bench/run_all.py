@@ -27,6 +27,9 @@ BENCHMARKS = [
         ["--large", "20000", "--builds", "50", "--seconds", "1", "--loads", "1"],
     ),
     ("bench_nginx.py", [], ["--rounds", "2", "--seconds", "1"]),
+    ("bench_peers.py", [], ["--rounds", "1", "--seconds", "1"]),
+    ("bench_cache_memory.py", [], ["--urls", "500", "--bound-mb", "8"]),
+    ("bench_snapshot.py", [], ["--entries", "20000", "--restarts", "1"]),
     ("bench_slow_clients.py", [], ["--connections", "100", "--seconds", "5"]),
     ("bench_subscriptions.py", [], ["--quick"]),
 ]
