@@ -1,7 +1,7 @@
 """HTTP throughput (issue 7, targets 1 and 2): feeds against bytes served from memory.
 
 Starts ``reference_app.py`` under gunicorn with the production options of ``feeds serve``
-(preload, gthread workers), then runs ``wrk`` in a separate process against, side by side
+(preload, the same workers), then runs ``wrk`` in a separate process against, side by side
 and in alternation, rounds of:
 
 * the reference route, which answers the feed's bytes from memory;
@@ -82,7 +82,7 @@ def report(figures: dict[str, list[Run]], workers: int, connections: int) -> str
     """Median throughput per route; ratios are medians of the per-round ratios."""
     reference = figures[ROUTES[0]]
     lines = [
-        f"gunicorn: {workers} workers (gthread, production options); wrk: 1 thread, "
+        f"gunicorn: {workers} workers (the options of feeds serve); wrk: 1 thread, "
         f"{connections} connections; {len(reference)} rounds, routes alternating",
         f"{'route':<30} {'req/s':>7} {'ratio':>6} {'target':>7}       "
         f"{'server CPU/req':>14} {'CPU ratio':>9}",
