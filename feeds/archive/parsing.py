@@ -42,6 +42,8 @@ _Fields = tuple[str, str, dt.date, str, tuple[str, ...], Source]
 _LONGEST_DATE_LINE = 40
 
 
+# Kept long: the parser's single loop over lines; a call per line or per entry would cost
+# a measurable share of the parse (issue 2's budget), so its steps are written inline.
 def parse_text(
     text: str,
     path: str,

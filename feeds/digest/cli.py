@@ -71,6 +71,13 @@ def register(commands: Any) -> None:
         metavar="FILE",
         help="send every digest a TOML file describes (for cron)",
     )
+    _add_message_options(parser)
+    _add_delivery_options(parser)
+    parser.set_defaults(run=cmd_digest)
+
+
+def _add_message_options(parser: Any) -> None:
+    """Who gets the digest, what it covers, and where its state is kept."""
     parser.add_argument("--to", action="append", default=[], metavar="ADDR")
     parser.add_argument("--from", dest="sender", metavar="ADDR")
     parser.add_argument(
@@ -112,6 +119,10 @@ def register(commands: Any) -> None:
         metavar="SECONDS",
         help=f"for the whole fetch of each feed (default: {DEFAULT_TIMEOUT:g})",
     )
+
+
+def _add_delivery_options(parser: Any) -> None:
+    """How the message leaves: an SMTP server, or a file."""
     delivery = parser.add_mutually_exclusive_group()
     delivery.add_argument("--smtp", metavar="HOST:PORT")
     delivery.add_argument(
@@ -125,7 +136,6 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--password-env", metavar="VAR", help="environment variable holding the SMTP password"
     )
-    parser.set_defaults(run=cmd_digest)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
