@@ -86,6 +86,17 @@ from flask.testing import FlaskClient  # noqa: E402
 from webapp import create_app  # noqa: E402
 
 MakeApp = Callable[..., Flask]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Archive snapshots (FEEDS_SNAPSHOT_DIR's default, issue 19) go to the session's
+    temporary directory, never the user's cache; servers started by tests inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+        yield
+
+
 REAL_ARCHIVE = Path(__file__).resolve().parent.parent / "archive"
 #: How long the real server may take to answer /healthz after it starts.
 SERVER_START_SECONDS = 30
@@ -121,7 +132,6 @@ def make_app(archive_dir: Path, monkeypatch: pytest.MonkeyPatch) -> MakeApp:
             "FEEDS_ARCHIVE": str(archive_dir),
             "FEEDS_RELOAD_SECONDS": 0,
             "FEEDS_SETTLE_SECONDS": 0,
-            "FEEDS_SNAPSHOT_DIR": str(archive_dir.parent / "snapshots"),  # not the user's
         }
         for name, value in settings.items():
             config[name if name.startswith("FEEDS_") else f"FEEDS_{name}"] = value
@@ -177,7 +187,6 @@ def serving(archive: Path, **settings: str) -> Iterator[str]:
     command = [*_feeds_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--archive", str(archive), "--workers", "2"]  # fmt: skip
     env = {name: value for name, value in os.environ.items() if not name.startswith("FEEDS_")}
-    env["FEEDS_SNAPSHOT_DIR"] = str(archive.parent / "snapshots")  # not the user's cache
     env.update({f"FEEDS_{name}": value for name, value in settings.items()})
     log = archive.parent / f"server-{port}.log"
     with log.open("wb") as output:
