@@ -35,7 +35,7 @@ def test_registry_entry():
 
 @pytest.mark.parametrize("count", [0, 1, 20])
 def test_output_is_lint_clean(count):
-    info = make_info(hubs=("https://hub.example.net/",), paging=PAGING, icon_url=f"{HOST}/i.png")
+    info = make_info(hubs=("https://hub.example.net/",), paging=PAGING)
     data = render_jsonfeed(info, [make_item(n) for n in range(1, count + 1)])
     assert lint_jsonfeed(data, url=info.self_url) == []
 
@@ -81,11 +81,10 @@ def test_no_next_url_on_the_last_page(paging, keys):
     assert {"next_url", "_paging"} & feed.keys() == keys
 
 
-def test_websub_hubs_and_favicon():
-    info = make_info(hubs=("https://hub.example.net/",), icon_url=f"{HOST}/i.png")
+def test_websub_hubs():
+    info = make_info(hubs=("https://hub.example.net/",))
     feed = load(info, [])
     assert feed["hubs"] == [{"type": "WebSub", "url": "https://hub.example.net/"}]
-    assert feed["favicon"] == f"{HOST}/i.png"
 
 
 def test_items_in_order_with_every_field():

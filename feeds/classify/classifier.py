@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feeds.archive.entry import Entry
 from feeds.classify.countries import CountryFinding, CountryMatcher
 from feeds.classify.phrases import spaced
 from feeds.classify.topics import Taxonomy, TopicFinding
@@ -45,10 +44,6 @@ class Classifier:
         # One tuple per distinct set of tags, shared by every entry that has it: a few
         # thousand tuples instead of two per entry, in memory and through forking's pipe.
         self._tag_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-    def classify(self, entry: Entry) -> Entry:
-        """``entry`` with its countries (alpha-2 codes) and topics (slugs), sorted."""
-        return entry.tagged(*self.tags(entry.title, entry.summary))
 
     def tags(self, title: str, summary: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Countries and topics, sorted, of an entry with this title and these paragraphs

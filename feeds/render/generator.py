@@ -92,10 +92,7 @@ def _generator(info: FeedInfo, items: Sequence[FeedItem]) -> FeedGenerator:
     generator.generator(
         clean_text(info.generator),
         version=clean_text(info.generator_version) if info.generator_version else None,
-        uri=clean_text(info.generator_uri) if info.generator_uri else None,
     )
-    if info.icon_url:
-        generator.icon(clean_text(info.icon_url))
     # The W3C validator warns when two entries of a feed write the same atom:updated
     # (DuplicateUpdated, a comparison of the strings): the n-th repeat of an instant is
     # written with n zero decimals, the same instant, so no reader sees an invented time.

@@ -59,9 +59,6 @@ def _feed(info: FeedInfo) -> dict[str, Any]:
         "language": clean_text(info.language),
         "authors": [author],
     }
-    if info.icon_url:
-        # Atom's icon is the small square one: JSON Feed's favicon, not its 512px icon.
-        document["favicon"] = clean_text(info.icon_url)
     if info.paging.next:
         document["next_url"] = clean_text(info.paging.next)
     if info.paging.links:

@@ -85,9 +85,7 @@ class FeedInfo:
     author_name: str = DEFAULT_AUTHOR
     author_uri: str | None = None
     generator: str = "feeds"
-    generator_uri: str | None = None
     generator_version: str | None = None
-    icon_url: str | None = None
     #: WebSub hub URLs.
     hubs: tuple[str, ...] = ()
     paging: Paging = Paging()
