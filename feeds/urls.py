@@ -26,13 +26,12 @@ class SiteUrls:
     def page(self, selection_path: str, params: Sequence[tuple[str, str]] = ()) -> str:
         """HTML page of a selection: ``all`` → home, ``country/mexico`` → ``/country/mexico``."""
         url = self.home() if selection_path == "all" else f"{self.base}/{selection_path}"
-        return f"{url}?{urlencode(params)}" if params else url
+        return _with_query(url, params)
 
     def feed(
         self, selection_path: str, extension: str, params: Sequence[tuple[str, str]] = ()
     ) -> str:
-        url = f"{self.base}/feeds/{selection_path}.{extension}"
-        return f"{url}?{urlencode(params)}" if params else url
+        return _with_query(f"{self.base}/feeds/{selection_path}.{extension}", params)
 
     def entry(self, entry_id: str) -> str:
         return f"{self.base}/entries/{quote(entry_id)}"
@@ -49,8 +48,7 @@ class SiteUrls:
 
     def embed(self, name: str, params: Sequence[tuple[str, str]] = ()) -> str:
         """The headlines widget: ``headlines.js`` (script) or ``headlines`` (iframe page)."""
-        url = f"{self.base}/embed/{name}"
-        return f"{url}?{urlencode(params)}" if params else url
+        return _with_query(f"{self.base}/embed/{name}", params)
 
     def syndicate(self) -> str:
         return f"{self.base}/syndicate"
@@ -61,12 +59,21 @@ class SiteUrls:
 
     def search(self, params: Sequence[tuple[str, str]] = ()) -> str:
         """The search page: ``/search?q=…`` and the same filters as a feed (issue 17)."""
-        return f"{self.base}/search?{urlencode(params)}" if params else f"{self.base}/search"
+        return _with_query(f"{self.base}/search", params)
 
     def news(self, params: Sequence[tuple[str, str]] = ()) -> str:
         """Every entry, paged: the HTML side of ``/feeds/all.atom``."""
-        return f"{self.base}/news?{urlencode(params)}" if params else f"{self.base}/news"
+        return _with_query(f"{self.base}/news", params)
+
+    def subscription(self, action: str = "", token: str = "") -> str:
+        """E-mail subscriptions: ``/subscribe`` (the form), or a signed link
+        ``/subscribe/ACTION/TOKEN`` (``confirm``, ``manage``, ``unsubscribe``)."""
+        return f"{self.base}/subscribe/{action}/{token}" if action else f"{self.base}/subscribe"
 
     def site_file(self, name: str) -> str:
         """``sitemap.xml``, ``robots.txt``, ``favicon.ico``: at the root, where crawlers look."""
         return f"{self.base}/{name}"
+
+
+def _with_query(url: str, params: Sequence[tuple[str, str]]) -> str:
+    return f"{url}?{urlencode(params)}" if params else url

@@ -78,7 +78,7 @@ def _manage(
         choices=choices(catalog(), subscriber.selections),
         chosen=subscriber.selections,
         log=ledger.sent_log(service().engine, subscriber.id),
-        action=f"{urls().base}/subscribe/manage/{token}",
+        action=urls().subscription("manage", token),
         csrf=csrf,
         notice=notice,
         error=error,
@@ -105,7 +105,7 @@ def unsubscribe_page(token: str) -> Response:
     return page(
         "subscribe_unsubscribe.html",
         subscriber=subscriber,
-        action=f"{urls().base}/subscribe/unsubscribe/{token}",
+        action=urls().subscription("unsubscribe", token),
     )
 
 
@@ -129,7 +129,7 @@ def _unsubscribed(subscriber: Subscriber) -> Response:
             "about it is deleted.",
             "You can sign up again at any time.",
         ],
-        link=f"{urls().base}/subscribe",
+        link=urls().subscription(),
         link_text="Sign up again",
     )
 
@@ -149,7 +149,7 @@ def _subscriber(purpose: str, token: str) -> tuple[Subscriber | None, Response]:
                 "This link belongs to a subscription that no longer exists: it was cancelled "
                 "and everything stored about it deleted. Nothing more will be sent."
             ],
-            link=f"{urls().base}/subscribe",
+            link=urls().subscription(),
             link_text="Sign up again",
         )
         return None, gone

@@ -225,17 +225,17 @@ def _sign_up_answer(current: Catalog, status: int, **values: Any) -> Response:
 def _first_message(
     current: Catalog, subscriber: Subscriber, pending: bool, now: dt.datetime
 ) -> bytes:
-    settings, signer, base = service().settings, service().signer, urls().base
+    settings, signer, site_urls = service().settings, service().signer, urls()
     claim = LinkClaim(subscriber.id, subscriber.link_key)
     if pending:
         nonce = service().store.confirm_nonce(subscriber.id)
-        link = f"{base}/subscribe/confirm/" + signer.make(
-            "confirm", LinkClaim(subscriber.id, subscriber.link_key, nonce)
+        link = site_urls.subscription(
+            "confirm", signer.make("confirm", LinkClaim(subscriber.id, subscriber.link_key, nonce))
         )
         what = f"a {subscriber.period} e-mail of {describe(current, subscriber.selections)}"
         text = confirmation_message(settings.site_title, what, link)
     else:
-        link = f"{base}/subscribe/manage/" + signer.make("manage", claim)
+        link = site_urls.subscription("manage", signer.make("manage", claim))
         text = already_subscribed_message(settings.site_title, link)
     return notice(text, sender=settings.sender, to=subscriber.address, now=now)
 
@@ -328,14 +328,14 @@ def bad_link(reason: str) -> Response:
         400,
         title="This link does not work",
         lines=[reason[:1].upper() + reason[1:] + "."],
-        link=urls().base + "/subscribe",
+        link=urls().subscription(),
         link_text="Sign up again",
     )
 
 
 def _manage_url(subscriber: Subscriber) -> str:
     claim = LinkClaim(subscriber.id, subscriber.link_key)
-    return f"{urls().base}/subscribe/manage/" + service().signer.make("manage", claim)
+    return urls().subscription("manage", service().signer.make("manage", claim))
 
 
 def _paths_or_none(current: Catalog, paths: Iterable[str]) -> tuple[str, ...] | None:

@@ -172,9 +172,9 @@ class Run:
             prepared,
             to=subscriber.address,
             message_id=claimed.message_id,
-            manage=f"{self.urls.base}/subscribe/manage/{self.signer.make('manage', link)}",
-            unsubscribe=(
-                f"{self.urls.base}/subscribe/unsubscribe/{self.signer.make('unsubscribe', link)}"
+            manage=self.urls.subscription("manage", self.signer.make("manage", link)),
+            unsubscribe=self.urls.subscription(
+                "unsubscribe", self.signer.make("unsubscribe", link)
             ),
         )
         try:
