@@ -88,16 +88,19 @@ class CatalogLoader:
         data = read_data_files(self.directory)
         taxonomy = self._current_taxonomy(data.get(TAXONOMY_FILE))
         if self._archive is None:
+            tags = _ClassifierTags(taxonomy)
             self._archive = ArchiveLoader(
                 self.directory,
                 tag_authority=self.tag_authority,
-                tag=self.tagger or Classifier(taxonomy=taxonomy).tags,
+                tag=self.tagger or tags,
                 index_file=file_postings,
                 workers=self.workers,
                 parallel_min_bytes=self.parallel_min_bytes,
                 limits=self.limits,
             )
             self._restore_snapshot(data.get(TAXONOMY_FILE))
+            if not self._restored and self.tagger is None:
+                tags.make()  # before parsers fork, which would each make their own
         files = self._archive.read(list(data.values()))
         if self._restored is not None:
             self._save_snapshot(data.get(TAXONOMY_FILE))
@@ -180,6 +183,25 @@ class CatalogLoader:
                     problems = [error(OVERRIDES_FILE, 1, f"cannot read overrides: {exc}")]
             self._overrides = (data, overrides, tuple(problems))
         return self._overrides[1], self._overrides[2]
+
+
+class _ClassifierTags:
+    """``Classifier(taxonomy).tags``, the classifier made on first use: making it takes
+    0.3 s, and a restart from the snapshot may have nothing to tag (issue 19)."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self._taxonomy = taxonomy
+        self._tags: Tagger | None = None
+
+    def make(self) -> Tagger:
+        if self._tags is None:
+            self._tags = Classifier(taxonomy=self._taxonomy).tags
+        return self._tags
+
+    def __call__(
+        self, title: str, summary: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return (self._tags or self.make())(title, summary)
 
 
 def _text(data: bytes, shown: str) -> str:
