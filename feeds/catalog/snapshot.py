@@ -29,16 +29,17 @@ import datetime as dt
 import hashlib
 import logging
 import marshal
+import mmap
 import os
 import sys
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from feeds.archive.entry import Diagnostic, Entry, Source
 from feeds.archive.files import ArchiveFile, ArchiveLoader
@@ -174,21 +175,33 @@ def load(path: Path, key: str) -> dict[str, FileResult] | None:
     """The snapshot's results, or ``None`` (logged) when it is missing, stale, partial or
     corrupt: the caller then parses the archive."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file, _mapped(file) as data:
+            problem = _problem(data, key)
+            if problem is None:
+                with memoryview(data) as view, view[_HEADER:] as payload:
+                    return _results(marshal.loads(payload))
     except OSError:
         return None
-    problem = _problem(data, key)
-    if problem is None:
-        try:
-            return _results(marshal.loads(memoryview(data)[_HEADER:]))
-        except (ValueError, TypeError, EOFError, IndexError, KeyError, AttributeError) as exc:
-            problem = f"unreadable ({exc.__class__.__name__}: {exc})"
+    except (ValueError, TypeError, EOFError, IndexError, KeyError, AttributeError) as exc:
+        problem = f"unreadable ({exc.__class__.__name__}: {exc})"
     log.info("snapshot %s ignored: %s; parsing the archive", path, problem)
     return None
 
 
-def _problem(data: bytes, key: str) -> str | None:
-    if len(data) < _HEADER or not data.startswith(MAGIC):
+@contextlib.contextmanager
+def _mapped(file: BinaryIO) -> Iterator[bytes | mmap.mmap]:
+    """The file's bytes, mapped rather than copied (0.1 s of a restart at 240 MB)."""
+    try:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except ValueError:  # an empty file cannot be mapped
+        yield b""
+        return
+    with mapped:
+        yield mapped
+
+
+def _problem(data: bytes | mmap.mmap, key: str) -> str | None:
+    if len(data) < _HEADER or data[: len(MAGIC)] != MAGIC:
         return "not a snapshot of this format"
     start = len(MAGIC)
     if data[start : start + 64] != key.encode():
@@ -196,7 +209,9 @@ def _problem(data: bytes, key: str) -> str | None:
     length = int.from_bytes(data[start + 64 : start + 72], "big")
     if length != len(data) - _HEADER:
         return f"partial ({len(data) - _HEADER:,} bytes of {length:,})"
-    if zlib.crc32(memoryview(data)[_HEADER:]).to_bytes(4, "big") != data[start + 72 : _HEADER]:
+    with memoryview(data) as view, view[_HEADER:] as payload:
+        crc = zlib.crc32(payload)
+    if crc.to_bytes(4, "big") != data[start + 72 : _HEADER]:
         return "corrupt (checksum)"
     return None
 
