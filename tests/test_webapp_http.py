@@ -281,6 +281,7 @@ def test_last_modified_is_the_newest_change_among_the_documents_own_entries(
     client = make_app().test_client()
     assert client.get(GUYANA).headers["Last-Modified"] == http_date(now - 9 * DAY)
     assert client.get(MEXICO).headers["Last-Modified"] == http_date(now - 5 * DAY)
+    assert client.get("/country/guyana").headers["Last-Modified"] == http_date(now - 9 * DAY)
 
 
 def test_a_new_mexico_entry_leaves_the_guyana_feed_alone(make_app, two_countries):

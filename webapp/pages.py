@@ -21,7 +21,7 @@ from feeds.prose import in_prose
 from feeds.render import FORMATS
 from feeds.urls import SiteUrls
 from webapp import wording
-from webapp.documents import params_or_abort, selection_or_abort, serve
+from webapp.documents import Built, params_or_abort, selection_or_abort, serve
 from webapp.site import catalog, site, urls
 
 bp = Blueprint("pages", __name__)
@@ -95,7 +95,7 @@ def _selection_response(selection: Selection, url: PageUrl) -> Response:
     params = params_or_abort(current)
     key = url(params.link_params(params.page, site().page_size))
 
-    def build() -> tuple[bytes, str]:
+    def build() -> Built:
         try:
             page = select_page(current, selection, params)
         except InvalidQueryError as exc:
@@ -111,7 +111,7 @@ def _selection_response(selection: Selection, url: PageUrl) -> Response:
             subscribe=subscribe_panel(site_urls, selection, params),
             **page_context(site_urls, current, selection),
         )
-        return html.encode(), HTML_CONTENT_TYPE
+        return html.encode(), HTML_CONTENT_TYPE, page.entries  # its Last-Modified
 
     return serve(key, build)
 
