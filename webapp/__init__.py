@@ -33,52 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Defaults, then ``FEEDS_*`` environment variables, then ``config``."""
     app = Flask(__name__)
     app.config.from_mapping(load_settings(overrides=config))
-    trusted = app.config["FEEDS_TRUSTED_PROXIES"]
-    zone = tz.gettz(app.config["FEEDS_TIMEZONE"])
-    loader = CatalogLoader(
-        Path(app.config["FEEDS_ARCHIVE"]),
-        tag_authority=app.config["FEEDS_TAG_AUTHORITY"],
-        today=lambda: dt.datetime.now(zone).date(),
-        limits=ArchiveLimits(
-            max_file_bytes=app.config["FEEDS_MAX_FILE_BYTES"],
-            settle_seconds=app.config["FEEDS_SETTLE_SECONDS"],
-        ),
-        snapshot=snapshot_file(app.config),
-        snapshot_in_background=True,  # start-up does not wait for the write
-    )
-    store = CatalogStore(loader, app.config["FEEDS_RELOAD_SECONDS"])
+    store = CatalogStore(_catalog_loader(app.config), app.config["FEEDS_RELOAD_SECONDS"])
     app.extensions["feeds"] = make_site(app.config, store)
-    # A document answered before is answered again below Flask's dispatch (issue 19),
-    # after ProxyFix has applied the trusted X-Forwarded-* headers that its links follow.
-    app.wsgi_app = FastPath(app.wsgi_app, app.extensions["feeds"])  # type: ignore[method-assign]
-    return_evicted_bodies()  # so that the cache's bound in bytes bounds the worker too
-    if trusted:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
-        )
-    if not host_is_configured(app.config):  # links follow any Host: no shared cache (issue 14)
-        app.wsgi_app = PrivateUnlessConfigured(app.wsgi_app)  # type: ignore[method-assign]
-    # A browser that opens an Atom or RSS feed gets it as application/xml (issue 17).
-    app.wsgi_app = FeedsForBrowsers(app.wsgi_app)  # type: ignore[method-assign]
-    metrics.init_app(app)  # outermost: every request counted, replayed ones too (issue 14)
-
-    from webapp import embed, feed_views, pages
-    from webapp.documents import answer_again
-
-    app.before_request(answer_again)  # a repeated request skips its view (issue 7)
-    app.register_blueprint(feed_views.bp)
-    app.register_blueprint(pages.bp)
-    from webapp import search_views, site_pages
-
-    app.register_blueprint(search_views.bp)
-    app.register_blueprint(site_pages.bp)
-    from webapp import digest_views
-
-    app.register_blueprint(digest_views.bp)
-    app.register_blueprint(embed.bp)
-    from webapp import subscriptions
-
-    subscriptions.init_app(app)  # e-mail sign-up, manage, unsubscribe (issue 16)
+    _wrap(app)
+    _register_views(app)
     if app.config["FEEDS_WEBSUB_HUB"]:
         publisher = WebSubPublisher(
             app.config["FEEDS_WEBSUB_HUB"],
@@ -91,6 +49,61 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_common_headers)
     logging.getLogger("feeds").setLevel(logging.INFO)
     return app
+
+
+def _catalog_loader(settings: dict[str, Any]) -> CatalogLoader:
+    """The loader of the archive the settings name, with their limits and snapshot."""
+    zone = tz.gettz(settings["FEEDS_TIMEZONE"])
+    return CatalogLoader(
+        Path(settings["FEEDS_ARCHIVE"]),
+        tag_authority=settings["FEEDS_TAG_AUTHORITY"],
+        today=lambda: dt.datetime.now(zone).date(),
+        limits=ArchiveLimits(
+            max_file_bytes=settings["FEEDS_MAX_FILE_BYTES"],
+            settle_seconds=settings["FEEDS_SETTLE_SECONDS"],
+        ),
+        snapshot=snapshot_file(settings),
+        snapshot_in_background=True,  # start-up does not wait for the write
+    )
+
+
+def _wrap(app: Flask) -> None:
+    """The WSGI middleware around Flask, innermost first."""
+    config, wrapped = app.config, app.wsgi_app
+    # A document answered before is answered again below Flask's dispatch (issue 19),
+    # after ProxyFix has applied the trusted X-Forwarded-* headers that its links follow.
+    wrapped = FastPath(wrapped, app.extensions["feeds"])
+    return_evicted_bodies()  # so that the cache's bound in bytes bounds the worker too
+    trusted = config["FEEDS_TRUSTED_PROXIES"]
+    if trusted:
+        wrapped = ProxyFix(
+            wrapped, x_for=trusted, x_proto=trusted, x_host=trusted, x_prefix=trusted
+        )
+    if not host_is_configured(config):  # links follow any Host: no shared cache (issue 14)
+        wrapped = PrivateUnlessConfigured(wrapped)
+    # A browser that opens an Atom or RSS feed gets it as application/xml (issue 17).
+    app.wsgi_app = FeedsForBrowsers(wrapped)  # type: ignore[method-assign]
+    metrics.init_app(app)  # outermost: every request counted, replayed ones too (issue 14)
+
+
+def _register_views(app: Flask) -> None:
+    """Every blueprint. Imported here: the views import the app's own modules."""
+    from webapp import (
+        digest_views,
+        embed,
+        feed_views,
+        pages,
+        search_views,
+        site_pages,
+        subscriptions,
+    )
+    from webapp.documents import answer_again
+
+    app.before_request(answer_again)  # a repeated request skips its view (issue 7)
+    for blueprint in (feed_views.bp, pages.bp, search_views.bp, site_pages.bp,
+                      digest_views.bp, embed.bp):  # fmt: skip
+        app.register_blueprint(blueprint)
+    subscriptions.init_app(app)  # e-mail sign-up, manage, unsubscribe (issue 16)
 
 
 def snapshot_file(settings: dict[str, Any]) -> Path | None:
