@@ -68,10 +68,6 @@ def render_html(digest: Digest) -> str:
         intro=intro(digest),
         unsubscribe=footer_links(digest),
         has_unsubscribe=bool(digest.list_unsubscribe),
-        day_text=day_text,
-        paragraphs=paragraphs,
-        excerpt=excerpt,
-        more_text=more_text,
         footer=FOOTER,
         unsubscribe_button=UNSUBSCRIBE_BUTTON,
     )
@@ -127,11 +123,16 @@ def intro(digest: Digest) -> str:
 def template_environment(*loaders: BaseLoader) -> Environment:
     """Jinja for e-mail HTML: templates of ``loaders``, then the digest's own (which others
     extend). Everything is autoescaped: titles and summaries are archive or third-party text."""
-    return Environment(
+    environment = Environment(
         loader=ChoiceLoader([*loaders, PackageLoader("feeds.digest", "templates")]),
         autoescape=True,
         keep_trailing_newline=True,
     )
+    # What the digest's template calls to lay out items, whoever renders it.
+    environment.globals.update(
+        day_text=day_text, paragraphs=paragraphs, excerpt=excerpt, more_text=more_text
+    )
+    return environment
 
 
 @cache

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader
 
 from feeds.digest.compose import day_text, default_subject, excerpt, paragraphs
-from feeds.digest.message import TEXT_WIDTH, intro, more_text, template_environment
+from feeds.digest.message import TEXT_WIDTH, intro, template_environment
 from feeds.digest.model import Digest, FeedSection, Window
 from feeds.subscriptions.model import CONFIRMATION_DAYS
 
@@ -55,14 +55,10 @@ def digest_body(
         .render(
             digest=digest,
             intro=intro(digest),
-            more_text=more_text,
             period=window.period or "",
             home=home,
             manage=MANAGE,
             unsubscribe=UNSUBSCRIBE,
-            day_text=day_text,
-            paragraphs=paragraphs,
-            excerpt=excerpt,
         )
     )
     return Body(subject, _text(digest, window, home), html)
