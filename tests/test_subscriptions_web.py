@@ -115,6 +115,18 @@ def test_double_opt_in_a_get_never_confirms(client, handler, store):
     assert client.get(path).status_code == 400
 
 
+def test_confirmation_messages_are_counted_in_metrics(client, handler):
+    def sent() -> float:
+        text = client.get("/metrics").get_data(as_text=True)
+        found = re.search(r'^feeds_emails_sent_total\{kind="notice"\} (\S+)$', text, re.M)
+        return float(found.group(1)) if found else 0.0
+
+    before = sent()
+    sign_up(client)
+    assert len(handler.messages) == 1
+    assert sent() == before + 1
+
+
 def test_the_answer_is_the_same_whether_or_not_the_address_is_known(client, handler, clock):
     first = sign_up(client).get_data(as_text=True)
     confirm(client, handler)

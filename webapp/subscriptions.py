@@ -119,6 +119,8 @@ class Subscriptions:
                         return
         if refusal is not None:
             log.info("message to %s refused: %s", masked(to), refusal.code)
+        else:
+            current_app.extensions["feeds_metrics"].email_sent("notice")  # /metrics (issue 14)
 
 
 def init_app(app: Flask) -> None:

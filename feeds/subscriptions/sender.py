@@ -18,6 +18,7 @@ from sqlalchemy import Engine, and_, update
 
 from feeds.catalog import Catalog
 from feeds.digest.compose import next_due
+from feeds.digest.counted import count_sent
 from feeds.digest.model import Window
 from feeds.documents.feed import SiteInfo
 from feeds.subscriptions import ledger
@@ -184,6 +185,7 @@ class Run:
             raise
         if refusal is None:
             ledger.mark_sent(self.engine, claimed)
+            count_sent("subscription")  # for the server's /metrics, as feeds digest does
             self.report.sent += 1
             return
         if refusal.permanent and refusal.stage == "RCPT":  # the address, not the message
