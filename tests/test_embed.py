@@ -50,7 +50,8 @@ def test_widget_script_is_javascript_and_cacheable(client: FlaskClient) -> None:
 
 
 def test_widget_script_is_small() -> None:
-    assert len(WIDGET.read_bytes()) < 5 * 1024
+    # 5 KB until the e-mail sign-up option (issue 16) took it past; still one small request.
+    assert len(WIDGET.read_bytes()) < 6 * 1024
 
 
 @pytest.mark.parametrize(

@@ -267,6 +267,28 @@ def test_empty_feed_shows_a_link_to_its_page(
     assert page.locator("#empty li").count() == 0
 
 
+def test_the_subscribe_option_links_to_our_sign_up_with_the_feed_chosen(
+    new_tab: Callable[..., Tab], service: Service, partner: ScriptedServer
+) -> None:
+    partner.answers["/subscribe.html"] = html(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>'
+        '</head><body><div id="mx" data-feeds-headlines="country/mexico" data-subscribe="true">'
+        f'</div><script src="{service.origin}/embed/headlines.js" async></script></body></html>'
+    )
+    tab = new_tab()
+    page = tab.page
+    page.goto(partner.url("/subscribe.html"))
+    link = page.locator("#mx [part=subscribe]")
+    sync_api.expect(link).to_have_text("Get these by e-mail")
+    assert link.get_attribute("href") == f"{service.origin}/subscribe?feed=country/mexico"
+    assert page.locator("#mx li a[part=link]").all_inner_texts() == MEXICO_TITLES
+    # Without the option, no sign-up link.
+    page.goto(partner.url("/partner.html"))
+    sync_api.expect(page.locator("#mexico li a")).to_have_count(2)
+    assert page.locator("#mexico [part=subscribe]").count() == 0
+    assert tab.errors == []
+
+
 def test_server_down_shows_a_link_to_the_feed_page(
     new_tab: Callable[..., Tab], partner: ScriptedServer, tmp_path: Path
 ) -> None:

@@ -104,7 +104,11 @@
         var items = (feed.items || []).slice(0, limit);
         if (latest.get(el) !== abort) return; // re-rendered since
         if (!items.length) return fallback(el, page, "No headlines yet: " + feed.title);
-        show(el, list(feed, items, summary, page, target));
+        var ul = list(feed, items, summary, page, target);
+        if (el.dataset.subscribe === "true") // our sign-up page, with this feed chosen
+          ul.appendChild(make("li", { part: "item" })).appendChild(make("a",
+            { href: BASE + "/subscribe?feed=" + path, part: "subscribe" }, "Get these by e-mail"));
+        show(el, ul);
       })
       .catch(function (e) {
         if (latest.get(el) === abort) warn(spec, e.message), fallback(el, page);
