@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import email
+import email.policy
 import re
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from loopback import RecordingHandler, smtp_server
-from samples import COSTA_RICA, GUYANA, MEXICO, MEXICO_GUATEMALA
+from samples import COSTA_RICA, GUYANA, MEXICO, MEXICO_GUATEMALA, entry_text
 from sqlalchemy import Engine
 
 from feeds.catalog import Catalog, CatalogLoader
+from feeds.digest.compose import MAX_ITEMS
 from feeds.subscriptions import ledger
 from feeds.subscriptions.database import open_engine, upgrade
 from feeds.subscriptions.links import LinkClaim, LinkSigner
+from feeds.subscriptions.message import Body, prepared_message
 from feeds.subscriptions.model import SUSPENDED, SignUp, Subscriber
 from feeds.subscriptions.sender import RunReport, run_send
 from feeds.subscriptions.settings import MailSettings, parse_smtp_url
@@ -228,3 +232,29 @@ def test_a_refused_message_is_not_a_refused_address(setup, handler):
     assert setup.store.by_address("mx@example.org").bounces == 0
     handler.handle_DATA = original
     assert setup.send(T0 + DAY).sent == 1
+
+
+def test_a_digest_past_the_cap_links_to_the_rest(setup, handler):
+    setup.subscribe("mx@example.org", ("country/mexico",))
+    many = "".join(
+        entry_text(f"{1 + n % 28} March, 2021", f"Mexico opens information hub number {n}",
+                   "The hub in Mexico helps migrants.")
+        for n in range(MAX_ITEMS + 5)
+    )  # fmt: skip
+    setup.add("many.txt", many)
+    assert setup.send(T0 + DAY).sent == 1
+    (message,) = handler.messages
+    assert len(titles(message)) == MAX_ITEMS
+    assert f"… and 5 more new items: {BASE}/country/mexico" in plain(message)
+    assert "… and 5 more new items" in message.get_body(("html",)).get_content()
+
+
+@pytest.mark.parametrize("one_click", [True, False])
+def test_one_click_only_for_an_https_link_and_the_subject_on_one_line(one_click):
+    body = Body("Newsroom\r\nBcc: victim@example.org — Mexico", "Text.\n", "<p>Text.</p>\n")
+    data = prepared_message(body, sender="News <news@example.org>", now=T0, one_click=one_click)
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert message["Subject"] == "Newsroom Bcc: victim@example.org — Mexico"
+    assert message["Bcc"] is None
+    assert ("List-Unsubscribe-Post" in message) is one_click
+    assert "List-Unsubscribe" in message

@@ -123,6 +123,8 @@ def test_rate_limits_per_client_and_per_address(engine):
 def test_appearances_are_numbered_once(engine):
     assert ledger.record_appearances(engine, ["a", "b"], NOW) == 2
     assert ledger.record_appearances(engine, ["b", "c", "a"], NOW) == 3
+    # A catalog without "c" (older than the one that numbered it) does not reach past it.
+    assert ledger.record_appearances(engine, ["a", "b"], NOW) == 2
     assert ledger.appeared(engine, 1, 3) == {"b": 2, "c": 3}
 
 

@@ -83,6 +83,11 @@ def select_new(
     return tuple(chosen)
 
 
+#: Items in one message at most, for digests and subscribers alike; the rest are linked
+#: (issue 14: a feed of 25,000 items made a 25 MB message that servers refused every run).
+MAX_ITEMS = 200
+
+
 def capped(sections: Sequence[FeedSection], limit: int) -> tuple[FeedSection, ...]:
     """At most ``limit`` items in all, the first sections first; a section cut short says
     how many it left out (its link leads to them)."""

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from feeds.digest.compose import (
+    MAX_ITEMS,
     capped,
     default_subject,
     is_wanted,
@@ -37,9 +38,6 @@ Warn = Callable[[str], None]
 
 #: Pages of one feed a run follows (RFC 5005 ``next``) while every item on them is new.
 MAX_PAGES = 50
-#: Items in one message at most; the rest are linked (issue 14: a feed of 25,000 items made
-#: a 25 MB message that servers refused on every run).
-MAX_ITEMS = 200
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,8 @@ class State:
         """A new state in which digest ``name`` has also sent ``guids``, at ``when``, and
         has seen ``seen`` (every item its feeds showed: none of them is new later)."""
         old = self.get(name)
-        sent = old.sent + tuple(guid for guid in dict.fromkeys(guids) if guid not in old.sent)
+        already = set(old.sent)  # a set: the tuple holds every guid ever sent
+        sent = old.sent + tuple(guid for guid in dict.fromkeys(guids) if guid not in already)
         known = set(sent)
         looked = (old.seen or ()) + seen
         unsent = tuple(guid for guid in dict.fromkeys(looked) if guid not in known)

@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from feeds.archive.entry import Entry
 from feeds.catalog import Catalog
 from feeds.catalog.selection import ALL, RedirectToCanonical, Selection, resolve, selection_keys
-from feeds.digest.compose import select_new
+from feeds.digest.compose import MAX_ITEMS, capped, select_new
 from feeds.digest.model import DigestItem, FeedSection, Window
 from feeds.documents.feed import SiteInfo, published_at
 from feeds.errors import UnknownSelectionError
 from feeds.urls import SiteUrls
 
-#: Entries one digest lists at most; past that it says how many more are on the site.
-MAX_ITEMS = 200
 _EVERYTHING = Window(dt.date.min, dt.date.max)
 
 
@@ -73,7 +71,7 @@ class Composer:
         if made is None:
             sections = [self._section(path, after, upto) for path in paths]
             made = select_new([s for s in sections if s is not None], (), _EVERYTHING)
-            made = _capped(made)
+            made = capped(made, MAX_ITEMS)
             self._made[made_key] = made
         return made
 
@@ -109,13 +107,3 @@ def _contains(keys: Sequence[int], key: int) -> bool:
     """``keys`` ascend (newest first), so membership is a binary search."""
     index = bisect.bisect_left(keys, key)
     return index < len(keys) and keys[index] == key
-
-
-def _capped(sections: tuple[FeedSection, ...]) -> tuple[FeedSection, ...]:
-    left, kept = MAX_ITEMS, []
-    for section in sections:
-        if left <= 0:
-            break
-        kept.append(FeedSection(section.title, section.url, section.items[:left]))
-        left -= len(section.items)
-    return tuple(kept)

@@ -35,14 +35,23 @@ _CHUNK = 1000
 
 
 def record_appearances(engine: Engine, entry_ids: Iterable[str], now: dt.datetime) -> int:
-    """Number the entries not seen before; returns the highest number now."""
+    """Number the entries not seen before; returns the highest number among ``entry_ids``.
+
+    Not the highest number of all: another process (a web worker with a newer catalog)
+    may have numbered entries that these ids lack, and a send run that moved subscribers
+    past them would never send them (its catalog cannot compose them).
+    """
+    ids = list(entry_ids)
     with engine.begin() as connection:
-        known = set(connection.execute(select(appearances.c.entry_id)).scalars())
-        new = iter([entry_id for entry_id in entry_ids if entry_id not in known])
+        numbered = select(appearances.c.entry_id, appearances.c.seq)
+        known: dict[str, int] = {row.entry_id: row.seq for row in connection.execute(numbered)}
+        new = iter([entry_id for entry_id in ids if entry_id not in known])
         while chunk := list(islice(new, _CHUNK)):
             rows = [{"entry_id": entry_id, "first_seen": now} for entry_id in chunk]
             connection.execute(_insert_new(connection), rows)
-        return _max_seq(connection)
+            found = connection.execute(numbered.where(appearances.c.entry_id.in_(chunk)))
+            known.update((row.entry_id, row.seq) for row in found)
+        return max((known[entry_id] for entry_id in ids), default=0)
 
 
 def _insert_new(connection: Connection) -> Executable:

@@ -23,7 +23,13 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader
 
 from feeds.digest.compose import day_text, default_subject, excerpt, paragraphs
-from feeds.digest.message import TEXT_WIDTH, intro, template_environment
+from feeds.digest.message import (
+    TEXT_WIDTH,
+    header_text,
+    intro,
+    more_text,
+    template_environment,
+)
 from feeds.digest.model import Digest, FeedSection, Window
 from feeds.subscriptions.model import CONFIRMATION_DAYS
 
@@ -76,6 +82,8 @@ def _text(digest: Digest, window: Window, home: str) -> str:
             for paragraph in paragraphs(excerpt(item.summary_text)):
                 lines += ["", *_wrapped(paragraph)]
             lines.append("")
+        if section.more:  # cut short by the cap: its link leads to the rest
+            lines += [*textwrap.wrap(more_text(section), TEXT_WIDTH), ""]
     lines += [
         "-- ",
         f"You get this {window.period or ''} digest because you subscribed on {home}.",
@@ -93,16 +101,17 @@ def _wrapped(paragraph: str) -> list[str]:
     )
 
 
-def prepared_message(body: Body, *, sender: str, now: dt.datetime) -> bytes:
+def prepared_message(body: Body, *, sender: str, now: dt.datetime, one_click: bool) -> bytes:
     """The message as bytes once per body, with the recipient, Message-ID and links left
     as placeholders for :func:`personal_copy`: the email package's encoding and folding
-    cost far more than a message's SMTP transaction."""
+    cost far more than a message's SMTP transaction. ``one_click``: the unsubscribe link
+    is https, as RFC 8058 requires for List-Unsubscribe-Post."""
     message = _headers(body.subject, sender, _TO, now)
     message["Message-ID"] = _MESSAGE_ID
     mailto = f"mailto:{parseaddr(sender)[1]}?subject={quote('unsubscribe')}"
     message["List-Unsubscribe"] = f"<{_UNSUBSCRIBE_HEADER}>, <{mailto}>"
-    # RFC 8058: a POST of List-Unsubscribe=One-Click to the https URL unsubscribes.
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if one_click:  # RFC 8058: a POST of List-Unsubscribe=One-Click to the https URL
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body.text, cte="quoted-printable")
     message.add_alternative(body.html, subtype="html", cte="quoted-printable")
     return message.as_bytes(policy=_POLICY)
@@ -164,7 +173,7 @@ def notice(subject_and_text: tuple[str, str], *, sender: str, to: str, now: dt.d
 
 def _headers(subject: str, sender: str, to: str, now: dt.datetime) -> EmailMessage:
     message = EmailMessage(policy=_POLICY)
-    message["Subject"] = subject
+    message["Subject"] = header_text(subject)  # topic names and the site title are text
     message["From"] = sender
     message["To"] = to
     message["Date"] = format_datetime(now)

@@ -125,8 +125,11 @@ class Run:
             assert self._composer is not None
             sections = self._composer.sections(subscriber.selections, after, upto)
             body = digest_body(self.site.title, sections, window, self.urls.home())
+            one_click = self.urls.base.startswith("https:")
             self._bodies[key] = (
-                prepared_message(body, sender=self.sender, now=self.at) if sections else None
+                prepared_message(body, sender=self.sender, now=self.at, one_click=one_click)
+                if sections
+                else None
             )
         return self._bodies[key]
 
