@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from samples import merge_files
 
+import feeds.archive.files as files_module
 from feeds.archive.entry import Entry, Source
 from feeds.archive.files import Archive, archive_files
+from feeds.archive.opening import Unreadable
 from feeds.catalog import CatalogLoader
 from feeds.errors import ArchiveNotFoundError, FeedsError
 
@@ -395,3 +397,33 @@ def test_the_version_follows_the_data_files(
 
 
 TAXONOMY = '[[topic]]\nslug = "water"\nname = "Water"\ndescription = "W."\nterms = ["well"]\n'
+
+
+def test_a_file_whose_read_failed_is_read_again_and_search_still_uses_postings(
+    write_archive: WriteArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed read (permissions, an I/O error) changes neither mtime, size nor inode
+    once fixed: it must not be remembered as the file's reading."""
+    directory = write_archive({"a.txt": MARCH_12, "b.txt": MARCH_6})
+    real_read = files_module.read_bytes
+    failing = {"b.txt"}
+
+    def flaky(path: str, max_bytes: int) -> bytes:
+        if os.path.basename(path) in failing:
+            raise Unreadable("cannot read: Input/output error")
+        return real_read(path, max_bytes)
+
+    monkeypatch.setattr(files_module, "read_bytes", flaky)
+    loader = CatalogLoader(directory)
+    first = loader.load()
+    assert titles(first.archive) == ["IOM trains Mexicali police"]
+    assert [str(d) for d in first.archive.diagnostics] == [
+        "b.txt: error: cannot read: Input/output error"
+    ]
+    assert first.search is not None  # the other files' postings, not a rebuild per reload
+
+    failing.clear()
+    again = loader.load()
+
+    assert titles(again.archive) == ["IOM trains Mexicali police", "Key staff completed training"]
+    assert again.archive.diagnostics == ()

@@ -318,3 +318,15 @@ def test_canonical_clauses_parse_back_to_themselves(q: str) -> None:
     except InvalidQueryError:
         return
     assert query_words(" ".join(words)) == words
+
+
+def test_words_that_find_nothing_do_not_grow_the_merged_cache_without_bound(
+    real_archive_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(type(load_catalog(real_archive_dir).search_index._merged), "LIMIT", 3200)
+    index = load_catalog(real_archive_dir).search_index
+
+    for number in range(500):  # q=zq0, q=zq1, …: each a clause with no hits
+        assert list(index.find(query_words(f"zqx{number}"))) == []
+
+    assert len(index._merged._lists) <= 3200 // 32

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.archive.files import ArchiveLoader
+from feeds.archive.files import ArchiveLimits, ArchiveLoader
 from feeds.catalog import CatalogLoader, Query, snapshot
 from feeds.catalog import loader as loader_module
 from feeds.catalog.search import file_postings
@@ -264,3 +264,16 @@ def test_a_restart_with_nothing_to_parse_makes_no_classifier(write_archive, tmp_
     edited = CatalogLoader(directory, snapshot=path, workers=1).load()
     assert len(made) == 1
     assert edited.entry("2021-04-28-an-edited-release-in-mexico").countries == ("MX",)
+
+
+def test_a_restart_from_the_snapshot_reads_just_edited_files_at_once(write_archive, tmp_path):
+    """Settling applies to reloads: a restart's first reading has nothing older to keep."""
+    directory = write_archive(FILES)
+    path = tmp_path / "cache" / "archive.snapshot"
+    limits = ArchiveLimits(max_file_bytes=2**20, settle_seconds=3600)
+    CatalogLoader(directory, snapshot=path, workers=1, limits=limits).load()
+    (directory / "c.txt").write_text("2021-04-28\n\nJust edited\n\nWords.\n", encoding="utf-8")
+
+    again = CatalogLoader(directory, snapshot=path, workers=1, limits=limits).load()
+
+    assert "Just edited" in [entry.title for entry in again.entries]

@@ -138,6 +138,8 @@ class ArchiveLoader:
     parallel_min_bytes: int = PARALLEL_MIN_BYTES
     limits: ArchiveLimits = field(default_factory=ArchiveLimits)
     _files: dict[str, _FileResult] = field(default_factory=dict, repr=False)
+    #: Whether this loader has read the directory (a snapshot's results are not a reading).
+    _read_once: bool = field(default=False, repr=False)
 
     def read(self, data_files: Sequence[DataFile] = ()) -> ArchiveFiles:
         """Read the directory now, each file on its own (parsing only what changed).
@@ -149,8 +151,9 @@ class ArchiveLoader:
         found: dict[str, _FileResult | None] = {}
         pending: list[_Pending] = []
         root = os.path.realpath(self.directory)
-        # Files settle on reloads only: a first reading has no earlier version to keep.
-        now = time.time() if self._files else float("inf")
+        # Files settle on reloads only: a first reading has no earlier version to keep,
+        # even when it starts from a snapshot's results.
+        now = time.time() if self._read_once else float("inf")
         for relative, path in paths:
             result = self._check(relative, path, root, now)
             if isinstance(result, _Pending):
@@ -163,6 +166,7 @@ class ArchiveLoader:
                 found[relative] = parsed
         results = {name: r for name, r in found.items() if r is not None}
         self._files = results
+        self._read_once = True
         version, data_modified = _version(results, self.directory, data_files)
         modified = max([r.signature[0] // 10**9 for r in results.values()] + [data_modified])
         return ArchiveFiles(tuple(r.part for r in results.values()), version, modified)
@@ -179,7 +183,7 @@ class ArchiveLoader:
         except FileNotFoundError:  # removed while we were reading: it is simply gone
             return None
         except Unreadable as exc:
-            return _skipped(relative, exc.signature, str(exc))
+            return self._skipped(relative, exc.signature, str(exc))
         signature = (info.st_mtime_ns, info.st_size, info.st_ino)
         cached = self._files.get(relative)
         if cached is not None and cached.signature == signature:
@@ -192,12 +196,19 @@ class ArchiveLoader:
             data = read_bytes(path, self.limits.max_file_bytes)
         except FileNotFoundError:
             return None
-        except Unreadable as exc:
-            return _skipped(relative, signature, str(exc))
+        except Unreadable as exc:  # a read that failed is tried again next time
+            return self._skipped(relative, _READ_FAILED, str(exc))
         digest = hashlib.sha256(data).hexdigest()
         if cached.digest == digest:  # touched, not changed
             return replace(cached, signature=signature)
         return _Pending(relative, path, signature, data)
+
+    def _skipped(self, relative: str, signature: tuple[int, int, int], problem: str) -> _FileResult:
+        """A file that publishes nothing and says why, every other file's entries kept; its
+        (empty) search postings keep the other files' usable (:attr:`index_file`)."""
+        index = self.index_file(()) if self.index_file is not None else None
+        part = ArchiveFile(relative, (), index, (error(relative, 0, problem),))
+        return _FileResult(signature, f"skipped\0{problem}", part)
 
     def _parse_all(self, pending: list[_Pending]) -> list[tuple[str, _FileResult | None]]:
         workers = self.workers or usable_cores()
@@ -214,8 +225,8 @@ class ArchiveLoader:
                 data = read_bytes(pending.path, self.limits.max_file_bytes)
             except FileNotFoundError:
                 return None
-            except Unreadable as exc:
-                return _skipped(pending.relative, pending.signature, str(exc))
+            except Unreadable as exc:  # a read that failed is tried again next time
+                return self._skipped(pending.relative, _READ_FAILED, str(exc))
         relative = pending.relative
         text, diagnostics = decode_archive_bytes(data, relative)
         parsed = parse_text(text, relative, tag_authority=self.tag_authority, tag=self.tag)
@@ -263,10 +274,9 @@ def archive_files(directory: Path) -> list[tuple[str, str]]:
 _Checked = _FileResult | _Pending | None
 
 
-def _skipped(relative: str, signature: tuple[int, int, int], problem: str) -> _FileResult:
-    """A file that publishes nothing and says why, every other file's entries kept."""
-    part = ArchiveFile(relative, (), None, (error(relative, 0, problem),))
-    return _FileResult(signature, f"skipped\0{problem}", part)
+#: The signature of a file whose read failed (permissions, an I/O error): it matches no
+#: file's, so the next reading tries again, though the fix left mtime, size and inode.
+_READ_FAILED = (-1, -1, -1)
 
 
 def _display_name(name: str) -> str:

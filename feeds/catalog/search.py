@@ -126,6 +126,7 @@ class _Merged:
 
     LIMIT = 4_000_000
     SET_COST = 6
+    CLAUSE_COST = 32
 
     def __init__(self) -> None:
         self._lists: OrderedDict[str, tuple[array[int], frozenset[int] | None]] = OrderedDict()
@@ -163,7 +164,10 @@ class _Merged:
         return made
 
     def _cost(self, found: tuple[array[int], frozenset[int] | None]) -> int:
-        return len(found[0]) * (1 if found[1] is None else 1 + self.SET_COST)
+        # Plus the clause itself (its string, tuple and array: about 32 keys' bytes):
+        # otherwise clauses with no hits cost nothing, and random words (q=x1, q=x2, …)
+        # would grow the cache without bound.
+        return self.CLAUSE_COST + len(found[0]) * (1 if found[1] is None else 1 + self.SET_COST)
 
 
 @dataclass(frozen=True)
