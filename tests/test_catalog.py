@@ -309,3 +309,19 @@ def test_each_data_file_is_read_once_per_load(tmp_path: Path, monkeypatch) -> No
 
 
 TAXONOMY = '[[topic]]\nslug = "water"\nname = "Water"\ndescription = "W."\nterms = ["well"]\n'
+
+
+def test_data_files_are_read_only_inside_the_archive(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text(dated_entry(TODAY, TITLES[0], "Text."), encoding="utf-8")
+    outside = tmp_path / "secret.toml"
+    outside.write_text('["x"]\nadd_topics = ["health"]\n', encoding="utf-8")
+    (archive / "overrides.toml").symlink_to(outside)
+
+    problems = [str(d) for d in CatalogLoader(archive).load().archive.diagnostics]
+
+    assert problems == [
+        f"overrides.toml:1: error: cannot read overrides: symbolic link to {outside}, "
+        "outside the archive: not read"
+    ]

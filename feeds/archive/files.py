@@ -329,20 +329,22 @@ class DataFile:
     problem: str = ""
 
 
-def read_data_files(directory: Path) -> dict[str, DataFile]:
+def read_data_files(directory: Path, max_bytes: int = MAX_FILE_BYTES) -> dict[str, DataFile]:
     """``overrides.toml`` and ``taxonomy.toml`` of the archive, those that exist, read once
-    for a whole load: the catalog parses their text, the version hashes their bytes."""
+    for a whole load: the catalog parses their text, the version hashes their bytes. As
+    for archive files, only a regular file inside the archive, at most ``max_bytes``."""
     found = {}
+    root = os.path.realpath(directory)
     for name in DATA_FILES:
-        path = directory / name
+        path = os.path.join(directory, name)
         try:
-            modified = int(path.stat().st_mtime)
-        except OSError:
+            modified = int(regular_file_stat(path, root, max_bytes).st_mtime)
+            found[name] = DataFile(name, read_bytes(path, max_bytes), modified)
+        except (FileNotFoundError, NotADirectoryError):  # none, or no archive (said later)
             continue
-        try:
-            found[name] = DataFile(name, read_bytes(os.fspath(path)), modified)
-        except OSError as exc:
-            found[name] = DataFile(name, None, modified, f"cannot read: {exc}")
+        except OSError as exc:  # Unreadable says why itself
+            problem = str(exc) if isinstance(exc, Unreadable) else f"cannot read: {exc}"
+            found[name] = DataFile(name, None, 0, problem)
     return found
 
 

@@ -85,7 +85,7 @@ class CatalogLoader:
             return self._load()
 
     def _load(self) -> Catalog:
-        data = read_data_files(self.directory)
+        data = read_data_files(self.directory, self.limits.max_file_bytes)
         taxonomy = self._current_taxonomy(data.get(TAXONOMY_FILE))
         if self._archive is None:
             tags = _ClassifierTags(taxonomy)
