@@ -20,7 +20,8 @@ def test_loopback_addresses(host: str, loopback: bool) -> None:
 @pytest.mark.parametrize(
     ("header", "name"),
     [("localhost", "localhost"), ("localhost:8000", "localhost"), ("[::1]:8000", "::1"),
-     ("[::1]", "::1"), ("news.example.org:443", "news.example.org"), ("::1", "::1")],
+     ("[::1]", "::1"), ("news.example.org:443", "news.example.org"), ("::1", "::1"),
+     ("[::1]evil.example", ""), ("127.0.0.1:80@evil.example", ""), ("", "")],
 )  # fmt: skip
 def test_host_name_drops_the_port(header: str, name: str) -> None:
     assert host_name(header) == name
@@ -30,6 +31,7 @@ def test_host_name_drops_the_port(header: str, name: str) -> None:
 @pytest.mark.parametrize(
     ("settings", "host", "cache_control"),
     [({}, "evil.example", "private"), ({}, "localhost:8000", "public"),
+     ({}, "[::1]evil.example", "private"), ({}, "127.0.0.1:80@evil.example", "private"),
      ({"BASE_URL": "https://news.example.org"}, "evil.example", "public"),
      ({"TRUSTED_PROXIES": 1}, "evil.example", "public")],
 )  # fmt: skip

@@ -106,6 +106,10 @@ def test_variables_without_the_prefix_are_ignored():
         ("LANGUAGE", "e n"),
         ("SITE_TITLE", ""),
         ("SITE_TITLE", "   "),
+        ("SETTLE_SECONDS", "inf"),  # every changed file held back for ever
+        ("SETTLE_SECONDS", "nan"),  # settling silently off
+        ("SETTLE_SECONDS", "1e999"),
+        ("RESPONSE_CACHE_ENTRIES", "2048"),  # renamed: RESPONSE_CACHE_BYTES
     ],
 )
 def test_bad_values_raise_settings_error_naming_the_variable(name, raw):

@@ -11,6 +11,7 @@ included, so it never answers one host's document to another.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,10 +30,21 @@ def is_loopback(host: str) -> bool:
 
 
 def host_name(host_header: str) -> str:
-    """The name in a ``Host`` header, without its port (``[::1]:8000`` → ``::1``)."""
-    if host_header.startswith("["):
-        return host_header[1 : host_header.find("]")] if "]" in host_header else host_header
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+    """The name in a ``Host`` header, without its port (``[::1]:8000`` → ``::1``); ``""``
+    for a header that is no ``host[:port]`` (``[::1]evil.example``, ``a@b``), which then
+    counts as no loopback host."""
+    found = _HOST.fullmatch(host_header)
+    if found:
+        return found["ipv6"] or found["name"]
+    try:  # a bare IPv6 address, as some clients send it
+        return str(ipaddress.IPv6Address(host_header))
+    except ValueError:
+        return ""
+
+
+#: RFC 9110 section 7.2 / RFC 3986 section 3.2.2: a name or IPv4 address, or an IPv6
+#: address in brackets, then an optional port.
+_HOST = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9._-]+))(?::[0-9]{1,5})?")
 
 
 class PrivateUnlessConfigured:

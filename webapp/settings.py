@@ -5,6 +5,7 @@ Every setting is documented in README.md (``tests/test_docs.py`` checks that).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import warnings
@@ -51,6 +52,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+#: Settings that were renamed: an operator who still sets the old name is told, rather
+#: than silently given the new one's default.
+RENAMED = {"RESPONSE_CACHE_ENTRIES": "RESPONSE_CACHE_BYTES"}
+
+
 class SettingsError(FeedsError, ValueError):
     """A ``FEEDS_*`` setting that cannot be used."""
 
@@ -60,6 +66,9 @@ def load_settings(
 ) -> dict[str, Any]:
     """``FEEDS_``-prefixed Flask config keys, validated."""
     environ = os.environ if environ is None else environ
+    for old, new in RENAMED.items():
+        if f"FEEDS_{old}" in environ or f"FEEDS_{old}" in (overrides or {}):
+            raise SettingsError(f"FEEDS_{old} is now FEEDS_{new}: set that instead")
     settings = {f"FEEDS_{name}": value for name, value in DEFAULTS.items()}
     for name, default in DEFAULTS.items():
         raw = environ.get(f"FEEDS_{name}")
@@ -78,9 +87,12 @@ def _convert(name: str, raw: str, kind: type) -> Any:
             raise SettingsError(f"FEEDS_{name} must be a whole number, not '{raw}'") from None
     if kind is float:
         try:
-            return float(raw)
+            value = float(raw)
         except ValueError:
             raise SettingsError(f"FEEDS_{name} must be a number, not '{raw}'") from None
+        if not math.isfinite(value):  # inf would hold every changed file back for ever
+            raise SettingsError(f"FEEDS_{name} must be a finite number, not '{raw}'")
+        return value
     return raw
 
 
