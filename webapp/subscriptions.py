@@ -36,7 +36,7 @@ from feeds.subscriptions.message import already_subscribed_message, confirmation
 from feeds.subscriptions.model import CONFIRMATION_DAYS, PENDING, Subscriber
 from feeds.subscriptions.settings import MailSettings
 from feeds.subscriptions.signup import checked_paths, describe, sign_up_request
-from feeds.subscriptions.smtp import SmtpSession
+from feeds.subscriptions.smtp import SmtpSession, SmtpUncertain
 from feeds.subscriptions.store import SubscriberStore
 from webapp.pages import page_context
 from webapp.site import catalog, urls
@@ -105,13 +105,17 @@ class Subscriptions:
             return
         with self._smtp_lock:
             if self._smtp is None or self._smtp[0] != os.getpid():
-                self._smtp = (os.getpid(), SmtpSession(self.settings.smtp))
+                smtp = self.settings.smtp  # a page waits no longer than its own timeout
+                self._smtp = (os.getpid(), SmtpSession(smtp, patience=smtp.timeout))
             session = self._smtp[1]
             sender = parseaddr(self.settings.sender)[1]
             for attempt in (1, 2):  # the server may have closed an idle connection
                 try:
                     refusal = session.deliver(sender, to, message)
                     break
+                except SmtpUncertain as exc:  # perhaps sent: never a second copy
+                    log.warning("message to %s perhaps not sent: %s", masked(to), exc)
+                    return
                 except OSError as exc:
                     session.close()
                     if attempt == 2:

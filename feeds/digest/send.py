@@ -163,17 +163,26 @@ def _transaction(
             raise DigestSendError(
                 f"SMTP server {smtp.address} refused {recipient} ({code} {_text(reply)})"
             )
-    # RFC 5321 section 4.5.3.2.6: wait 10 minutes for the reply to the final dot. A reply
-    # given up on too early is a message the server may well have taken: sent twice.
-    if client.sock is not None:
-        client.sock.settimeout(max(smtp.timeout, DATA_REPLY_TIMEOUT))
-    code, reply = client.data(data)
-    if client.sock is not None:
-        client.sock.settimeout(smtp.timeout)
+    code, reply = send_data(client, data, smtp)
     if code != 250:  # smtplib raises for most of these; this is a second guard
         raise DigestSendError(
             f"SMTP server {smtp.address} did not accept the message: {code} {_text(reply)}"
         )
+
+
+def send_data(
+    client: smtplib.SMTP, data: bytes, smtp: SmtpSettings, patience: float = DATA_REPLY_TIMEOUT
+) -> tuple[int, bytes]:
+    """DATA, waiting ``patience`` seconds for the reply to the final dot: RFC 5321 section
+    4.5.3.2.6 suggests 10 minutes, since a reply given up on too early is a message the
+    server may well have taken, and would be sent twice."""
+    if client.sock is not None:
+        client.sock.settimeout(max(smtp.timeout, patience))
+    try:
+        return client.data(data)
+    finally:
+        if client.sock is not None:
+            client.sock.settimeout(smtp.timeout)
 
 
 def _close(client: smtplib.SMTP) -> None:

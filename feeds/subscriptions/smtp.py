@@ -13,7 +13,7 @@ import socket
 from dataclasses import dataclass
 from types import TracebackType
 
-from feeds.digest.send import SmtpSettings, open_session
+from feeds.digest.send import DATA_REPLY_TIMEOUT, SmtpSettings, open_session, send_data
 from feeds.errors import DigestSendError
 
 
@@ -38,10 +38,14 @@ class Refusal:
 
 
 class SmtpSession:
-    """``with SmtpSession(settings) as smtp: smtp.deliver(sender, to, data)``."""
+    """``with SmtpSession(settings) as smtp: smtp.deliver(sender, to, data)``.
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    ``patience``: seconds to wait for the reply to a message's final dot; a send run waits
+    RFC 5321's 10 minutes, a web page that sends one notice cannot."""
+
+    def __init__(self, settings: SmtpSettings, patience: float = DATA_REPLY_TIMEOUT) -> None:
         self.settings = settings
+        self.patience = patience
         self._client: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpSession:
@@ -69,7 +73,7 @@ class SmtpSession:
             self.close()
             raise SmtpUnavailable(f"{self.settings.address} failed: {exc}") from exc
         try:
-            code, reply = client.data(data)
+            code, reply = send_data(client, data, self.settings, self.patience)
         except smtplib.SMTPDataError as exc:
             # A reply to DATA or to the final dot: the server said no, nothing is sent.
             client.rset()
