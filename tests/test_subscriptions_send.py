@@ -198,6 +198,25 @@ def test_an_unreachable_server_sends_nothing_and_the_next_run_catches_up(setup, 
     assert len(handler.messages) == 1
 
 
+def test_a_digest_perhaps_delivered_stays_claimed_until_it_goes_with_its_message_id(setup, handler):
+    """An earlier run lost the reply to DATA (claimed, state ``sending``); a run that then
+    cannot reach the server must not give the claim back, or the next would claim the
+    same entries anew and send them under another Message-ID."""
+    subscriber = setup.subscribe("mx@example.org", ("country/mexico",))
+    setup.add("b.txt", MEXICO)
+    upto = ledger.record_appearances(setup.engine, setup.catalog().by_id, T0 + DAY)
+    (claimed,) = ledger.claim(setup.engine, [(subscriber, "<lost.1@example.org>")], upto, T0)
+    down = dataclasses.replace(setup.settings, smtp=parse_smtp_url("smtp://127.0.0.1:9"))
+
+    assert run_send(setup.engine, setup.catalog(), down, T0 + DAY).failure
+
+    assert [p.message_id for p in ledger.unsent(setup.engine)] == [claimed.message_id]
+    assert setup.send(T0 + DAY).resent == 1
+    assert [m["Message-ID"] for m in handler.messages] == ["<lost.1@example.org>"]
+    assert setup.send(T0 + 2 * DAY).sent == 0
+    assert len(handler.messages) == 1
+
+
 def test_paused_and_pending_subscribers_get_nothing(setup, handler):
     paused = setup.subscribe("paused@example.org", ("all",))
     setup.store.set_paused(paused.id, True)

@@ -167,9 +167,12 @@ class Run:
             ledger.mark_sent(self.engine, claimed)
             return
         self.report.resent += 1
-        self._deliver(claimed, body)
+        self._deliver(claimed, body, first_try=False)
 
-    def _deliver(self, claimed: Pending, prepared: bytes) -> None:
+    def _deliver(self, claimed: Pending, prepared: bytes, *, first_try: bool = True) -> None:
+        """Send one claimed digest. A claim that is not delivered now is given back, unless
+        an earlier run may have delivered it (``first_try`` false: a DATA whose reply was
+        lost): then it stays claimed, to go again with its Message-ID, never as a new one."""
         subscriber = claimed.subscriber
         link = LinkClaim(subscriber.id, subscriber.link_key)
         data = personal_copy(
@@ -184,7 +187,8 @@ class Run:
         try:
             refusal = self.session.deliver(parseaddr(self.sender)[1], subscriber.address, data)
         except SmtpUnavailable:
-            ledger.release(self.engine, claimed)
+            if first_try:
+                ledger.release(self.engine, claimed)
             raise
         if refusal is None:
             ledger.mark_sent(self.engine, claimed)
@@ -198,7 +202,8 @@ class Run:
             log.info("%s refused (%s)%s", masked(subscriber.address), refusal.code,
                      "; suspended" if suspended else "")  # fmt: skip
         else:
-            ledger.release(self.engine, claimed)
+            if first_try:
+                ledger.release(self.engine, claimed)
             self.report.deferred += 1
             log.info("%s deferred (%s at %s)", masked(subscriber.address), refusal.code,
                      refusal.stage)  # fmt: skip
