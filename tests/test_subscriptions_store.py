@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import Engine, inspect
@@ -195,3 +197,17 @@ def test_a_suspended_address_that_signs_up_again_must_confirm_again(store, engin
     assert pending and again.status == PENDING and again.bounces == 0
     claim = LinkClaim(again.id, again.link_key, store.confirm_nonce(again.id))
     assert store.confirm(claim, 9, NOW).status == CONFIRMED
+
+
+def test_parallel_requests_pass_a_rate_limit_no_more_often_than_one_at_a_time(engine):
+    limiter = RateLimiter(engine, "test secret")
+    start = threading.Barrier(8)
+
+    def ask(_number: int) -> bool:
+        start.wait(timeout=10)
+        return limiter.allow_message("victim@example.org", NOW)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, range(8)))
+
+    assert answers.count(True) == 1  # one confirmation per 15 minutes, however many ask

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, delete, func, insert, select
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text
 
 from feeds.subscriptions.addresses import keyed_hash
 from feeds.subscriptions.schema import rate_events
@@ -37,6 +37,7 @@ class RateLimiter:
         key = keyed_hash(self.secret, "client", client)
         since = now - dt.timedelta(hours=1)
         with self.engine.begin() as connection:
+            _one_at_a_time(connection, key)
             count = connection.execute(
                 select(func.count()).where(
                     and_(
@@ -55,6 +56,7 @@ class RateLimiter:
         """Whether a confirmation message may go to ``address`` now; if so, it is counted."""
         key = keyed_hash(self.secret, "address", address)
         with self.engine.begin() as connection:
+            _one_at_a_time(connection, key)
             times = (
                 connection.execute(
                     select(rate_events.c.at).where(
@@ -78,3 +80,11 @@ class RateLimiter:
         with self.engine.begin() as connection:
             result = connection.execute(delete(rate_events).where(rate_events.c.at < now - KEEP))
             return result.rowcount
+
+
+def _one_at_a_time(connection: Connection, key: str) -> None:
+    """Count-then-insert for ``key`` in one transaction at a time: SQLite's transactions
+    already are (BEGIN IMMEDIATE); PostgreSQL's READ COMMITTED would let parallel
+    requests all count the same and all pass, so they queue on an advisory lock."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
