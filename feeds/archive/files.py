@@ -326,6 +326,9 @@ class DataFile:
     data: bytes | None
     #: Modification time, Unix seconds.
     modified: int
+    #: Its text (UTF-8); ``None`` when it could not be read or decoded.
+    text: str | None = None
+    #: Why there is no text.
     problem: str = ""
 
 
@@ -339,12 +342,16 @@ def read_data_files(directory: Path, max_bytes: int = MAX_FILE_BYTES) -> dict[st
         path = os.path.join(directory, name)
         try:
             modified = int(regular_file_stat(path, root, max_bytes).st_mtime)
-            found[name] = DataFile(name, read_bytes(path, max_bytes), modified)
+            data = read_bytes(path, max_bytes)
+            try:
+                found[name] = DataFile(name, data, modified, data.decode("utf-8"))
+            except UnicodeDecodeError as exc:  # hashed still: a change is a change
+                found[name] = DataFile(name, data, modified, None, f"cannot read: {exc}")
         except (FileNotFoundError, NotADirectoryError):  # none, or no archive (said later)
             continue
         except OSError as exc:  # Unreadable says why itself
             problem = str(exc) if isinstance(exc, Unreadable) else f"cannot read: {exc}"
-            found[name] = DataFile(name, None, 0, problem)
+            found[name] = DataFile(name, None, 0, None, problem)
     return found
 
 

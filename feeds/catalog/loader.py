@@ -153,12 +153,11 @@ class CatalogLoader:
         """The taxonomy of ``taxonomy.toml`` (parsed again only when its bytes changed),
         else the packaged one. A new taxonomy means classifying every entry again."""
         data = None if data_file is None else data_file.data
-        if data_file is not None and data is None:
+        text = None if data_file is None else data_file.text
+        if data_file is not None and text is None:
             raise DataFileError(f"{TAXONOMY_FILE}: {data_file.problem}")
         if self._taxonomy is None or self._taxonomy[0] != data:
-            taxonomy = Taxonomy.packaged() if data is None else Taxonomy.parse(
-                _text(data, TAXONOMY_FILE), TAXONOMY_FILE
-            )  # fmt: skip
+            taxonomy = Taxonomy.packaged() if text is None else Taxonomy.parse(text, TAXONOMY_FILE)
             self._taxonomy = (data, taxonomy)
             self._archive = None
             self._built = None
@@ -170,17 +169,14 @@ class CatalogLoader:
         """The overrides of ``overrides.toml`` and its problems; none if it is absent."""
         data = None if data_file is None else data_file.data
         if self._overrides is None or self._overrides[0] != data:
+            text = None if data_file is None else data_file.text
             if data_file is None:
                 overrides, problems = Overrides(OVERRIDES_FILE), []
-            elif data is None:
+            elif text is None:
                 overrides = Overrides(OVERRIDES_FILE)
                 problems = [error(OVERRIDES_FILE, 1, f"cannot read overrides: {data_file.problem}")]
             else:
-                try:
-                    overrides, problems = parse_overrides(data.decode("utf-8"), OVERRIDES_FILE)
-                except UnicodeDecodeError as exc:
-                    overrides = Overrides(OVERRIDES_FILE)
-                    problems = [error(OVERRIDES_FILE, 1, f"cannot read overrides: {exc}")]
+                overrides, problems = parse_overrides(text, OVERRIDES_FILE)
             self._overrides = (data, overrides, tuple(problems))
         return self._overrides[1], self._overrides[2]
 
@@ -202,13 +198,6 @@ class _ClassifierTags:
         self, title: str, summary: tuple[str, ...]
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (self._tags or self.make())(title, summary)
-
-
-def _text(data: bytes, shown: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{shown}: cannot read: {exc}") from exc
 
 
 def load_catalog(directory: Path, *, tag_authority: str = DEFAULT_TAG_AUTHORITY) -> Catalog:
