@@ -29,7 +29,6 @@ from feeds.urls import SiteUrls
 #: The year in feed tag URIs (RFC 4151 wants a date the authority was held; any fixed one).
 FEED_TAG_YEAR = 2021
 MAX_QUERY_CHARS = 200
-MAX_QUERY_WORDS = 10
 MAX_LIST_VALUES = 20
 SORTS = ("newest", "relevance")
 #: What a browser shows of an Atom or RSS feed (webapp/static; issue 17).
@@ -141,11 +140,9 @@ def _words(value: str | None, filters: list[tuple[str, str]]) -> tuple[str, ...]
         return ()
     if len(value) > MAX_QUERY_CHARS:
         raise InvalidQueryError(f"q is too long: at most {MAX_QUERY_CHARS} characters")
-    words = query_words(value)
+    words = query_words(value)  # which limits the words (search_query.MAX_QUERY_TERMS)
     if not words:
         raise InvalidQueryError("q must contain at least one word")
-    if len(words) > MAX_QUERY_WORDS:
-        raise InvalidQueryError(f"q has too many words: at most {MAX_QUERY_WORDS}")
     filters.append(("q", " ".join(words)))
     return words
 
