@@ -248,7 +248,7 @@ def page_context(
         "formats": list(FORMATS.values()),
         "country_name": lambda code: country_by_code(code).name,
         "country_slug": lambda code: country_by_code(code).slug,
-        "topic_name": lambda slug: wording.topic_name(found, slug),
+        "topic_name": found.taxonomy.name_of,
         "chips": lambda entry: wording.entry_chips(found, site_urls, entry, page),
         "about": wording.about,
         "in_prose": in_prose,

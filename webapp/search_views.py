@@ -109,7 +109,7 @@ def facets(
         (
             "Topic",
             [
-                (wording.topic_name(current, slug), n, narrowed("topic", slug))
+                (current.taxonomy.name_of(slug), n, narrowed("topic", slug))
                 for slug, n in topics.most_common(FACET_VALUES)
             ],
         ),

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from feeds.archive.entry import Entry
 from feeds.catalog import Catalog
 from feeds.catalog.selection import Selection
-from feeds.classify.countries import country_by_code, country_by_slug
+from feeds.classify.countries import country_by_code, country_named
 from feeds.errors import UnknownSelectionError
 from feeds.urls import SiteUrls
 
@@ -33,13 +33,6 @@ class Chip:
     url: str
 
 
-def topic_name(catalog: Catalog, slug: str) -> str:
-    try:
-        return catalog.taxonomy.by_slug(slug).name
-    except UnknownSelectionError:
-        return slug
-
-
 def entry_chips(
     catalog: Catalog, urls: SiteUrls, entry: Entry, page: Selection | None = None
 ) -> list[Chip]:
@@ -50,7 +43,7 @@ def entry_chips(
         for country in sorted(countries, key=lambda c: c.name)
         if page is None or page.kind != "country" or page.key != country.code
     ]
-    topics = sorted((topic_name(catalog, slug), slug) for slug in entry.topics)
+    topics = sorted((catalog.taxonomy.name_of(slug), slug) for slug in entry.topics)
     chips += [
         Chip("topic", name, urls.page(f"topic/{slug}"))
         for name, slug in topics
@@ -69,12 +62,11 @@ def filter_label(catalog: Catalog, name: str, value: str) -> str:
         return "Most relevant first"
     names = []
     for slug in value.split(","):
+        if name != "country":
+            names.append(catalog.taxonomy.name_of(slug))
+            continue
         try:
-            if name == "country":
-                found = country_by_code(slug) if len(slug) == 2 else country_by_slug(slug)
-                names.append(found.name)
-            else:
-                names.append(catalog.taxonomy.by_slug(slug).name)
+            names.append(country_named(slug).name)
         except UnknownSelectionError:
             names.append(slug)
     return f"{name.capitalize()}: " + " or ".join(sorted(names))

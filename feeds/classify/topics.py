@@ -116,6 +116,12 @@ class Taxonomy:
         except KeyError:
             raise UnknownSelectionError(f"unknown topic: {slug!r}") from None
 
+    def name_of(self, slug: str) -> str:
+        """The name of the topic ``slug``, or the slug itself if the taxonomy has none
+        (an editor's override may name a topic since removed)."""
+        topic = self._by_slug.get(slug)
+        return slug if topic is None else topic.name
+
     def match(self, title: str, summary: str) -> frozenset[str]:
         """Slugs of the topics of an entry with this title and summary."""
         return self.match_spaced(spaced(spaced_tokens(title), spaced_tokens(summary)))

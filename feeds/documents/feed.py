@@ -251,7 +251,7 @@ def feed_item(entry: Entry, request: FeedRequest) -> FeedItem:
     topic_scheme = category_scheme(request.site.tag_authority, "topics")
     categories = [
         Category(code, country_scheme, country_by_code(code).name) for code in entry.countries
-    ] + [Category(slug, topic_scheme, _topic_name(catalog, slug)) for slug in entry.topics]
+    ] + [Category(slug, topic_scheme, catalog.taxonomy.name_of(slug)) for slug in entry.topics]
     # No invented times: same-day entries share their instant, and their order is the
     # document's (the Atom renderer keeps W3C's DuplicateUpdated away; render/generator.py).
     published = published_at(entry.date, request.site.timezone)
@@ -263,13 +263,6 @@ def category_scheme(authority: str, taxonomy: str) -> str:
     (as feed and entry ids are), so that a reader keying categories by scheme and term
     sees one category, not one per host or base URL (issue 15)."""
     return tag_uri(authority, FEED_TAG_YEAR, taxonomy)
-
-
-def _topic_name(catalog: Catalog, slug: str) -> str:
-    try:
-        return catalog.taxonomy.by_slug(slug).name
-    except UnknownSelectionError:
-        return slug
 
 
 def feed_info(request: FeedRequest, extension: str, items: Sequence[FeedItem]) -> FeedInfo:
